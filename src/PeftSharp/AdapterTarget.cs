@@ -1,0 +1,46 @@
+namespace PeftSharp;
+
+using System;
+using System.Globalization;
+
+/// <summary>One entry of a model's adapter plan: which layer gets which adapter with which hyperparameters.</summary>
+/// <param name="ModulePath">Dotted path of the layer in the model (its state-dict prefix).</param>
+/// <param name="Method">The adapter method.</param>
+/// <param name="Rank">The rank <c>r</c>.</param>
+/// <param name="Alpha">The reference's <c>lora_alpha</c>.</param>
+/// <param name="Dropout">Dropout on the adapter branch input.</param>
+public sealed record AdapterTarget(string ModulePath, AdapterMethod Method, int Rank, double Alpha, double Dropout)
+{
+    /// <summary>Checks the hyperparameters, naming the layer and the valid range in the error.</summary>
+    /// <exception cref="ArgumentException">A hyperparameter is out of range.</exception>
+    public AdapterTarget Validate()
+    {
+        if (Rank <= 0)
+        {
+            throw new ArgumentException($"Adapter on '{ModulePath}': rank must be a positive integer, got {Rank}.");
+        }
+
+        if (!(Alpha > 0) || double.IsInfinity(Alpha))
+        {
+            throw new ArgumentException($"Adapter on '{ModulePath}': alpha must be a positive finite number, got {Alpha.ToString(CultureInfo.InvariantCulture)}.");
+        }
+
+        if (!(Dropout >= 0 && Dropout < 1))
+        {
+            throw new ArgumentException($"Adapter on '{ModulePath}': dropout must be in [0, 1), got {Dropout.ToString(CultureInfo.InvariantCulture)}.");
+        }
+
+        return this;
+    }
+
+    /// <summary>This target with the non-null values of <paramref name="overrides"/> applied.</summary>
+    public AdapterTarget With(AdapterOverrides? overrides) =>
+        overrides is null
+            ? this
+            : this with
+            {
+                Rank = overrides.Rank ?? Rank,
+                Alpha = overrides.Alpha ?? Alpha,
+                Dropout = overrides.Dropout ?? Dropout,
+            };
+}
