@@ -1,0 +1,1 @@
+return await BreastCancerLora.BreastCancerExperiment.MainAsync(args, System.Console.Out, System.Console.Error);
