@@ -10,6 +10,7 @@ using System.Threading.Tasks;
 using PeftSharp.Data;
 using PeftSharp.Tracking;
 using PeftSharp.Training;
+using TorchSharp;
 using static TorchSharp.torch;
 
 /// <summary>

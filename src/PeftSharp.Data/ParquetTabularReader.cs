@@ -103,7 +103,7 @@ public static class ParquetTabularReader
         if (!IsInteger(field.ClrType) && field.ClrType != typeof(float) && field.ClrType != typeof(double))
         {
             throw new InvalidDataException(
-                $"Column '{field.Name}' in '{path}' has type {field.ClrType.Name}; feature columns must be numeric (float, double, int or long).");
+                $"Column '{field.Name}' in '{path}' has type {Describe(field.ClrType)}; feature columns must be numeric (float, double, int or long).");
         }
     }
 
@@ -112,9 +112,15 @@ public static class ParquetTabularReader
         if (!IsInteger(field.ClrType))
         {
             throw new InvalidDataException(
-                $"Label column '{field.Name}' in '{path}' has type {field.ClrType.Name}; labels must be integers (int or long) from 0 to classes-1.");
+                $"Label column '{field.Name}' in '{path}' has type {Describe(field.ClrType)}; labels must be integers (int or long) from 0 to classes-1.");
         }
     }
+
+    // Parquet.Net reports text as ReadOnlyMemory<char> and binary as ReadOnlyMemory<byte>; users know them as string and bytes.
+    private static string Describe(Type type) =>
+        type == typeof(ReadOnlyMemory<char>) || type == typeof(string) ? "string"
+        : type == typeof(ReadOnlyMemory<byte>) || type == typeof(byte[]) ? "binary"
+        : type.Name;
 
     private static bool IsInteger(Type type) =>
         type == typeof(int) || type == typeof(long) || type == typeof(short) || type == typeof(byte) || type == typeof(sbyte);
