@@ -2,22 +2,23 @@ namespace PeftSharp.Tests.Build;
 
 using System;
 using System.IO;
+using System.Linq;
+using System.Reflection;
 
-/// <summary>Finds the repository checkout the tests were built from.</summary>
+/// <summary>The repository checkout the tests were built from (recorded by the build as assembly metadata).</summary>
 public static class RepositoryRoot
 {
     public static string Path { get; } = Find();
 
     private static string Find()
     {
-        for (var directory = new DirectoryInfo(AppContext.BaseDirectory); directory is not null; directory = directory.Parent)
+        var recorded = typeof(RepositoryRoot).Assembly.GetCustomAttributes<AssemblyMetadataAttribute>()
+            .Single(a => a.Key == "RepositoryRoot").Value;
+        if (recorded is null || !File.Exists(System.IO.Path.Combine(recorded, "Experiments.sln")))
         {
-            if (File.Exists(System.IO.Path.Combine(directory.FullName, "Experiments.sln")))
-            {
-                return directory.FullName;
-            }
+            throw new InvalidOperationException($"The recorded repository root '{recorded}' holds no Experiments.sln; rebuild the tests.");
         }
 
-        throw new InvalidOperationException($"No Experiments.sln above {AppContext.BaseDirectory}.");
+        return recorded;
     }
 }

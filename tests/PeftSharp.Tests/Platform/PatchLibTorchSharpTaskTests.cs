@@ -1,4 +1,3 @@
-#if PEFTSHARP_PATCH_TASK_LINKED
 namespace PeftSharp.Tests.Platform;
 
 using System;
@@ -329,4 +328,3 @@ public sealed class PatchLibTorchSharpTaskTests : IDisposable
         }
     }
 }
-#endif

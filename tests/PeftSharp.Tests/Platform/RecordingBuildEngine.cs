@@ -1,4 +1,3 @@
-#if PEFTSHARP_PATCH_TASK_LINKED
 namespace PeftSharp.Tests.Platform;
 
 using System.Collections;
@@ -32,4 +31,3 @@ public sealed class RecordingBuildEngine : IBuildEngine
 
     public void LogWarningEvent(BuildWarningEventArgs e) => Errors.Add("warning: " + (e?.Message ?? string.Empty));
 }
-#endif
