@@ -11,6 +11,18 @@ using System.Globalization;
 /// <param name="Dropout">Dropout on the adapter branch input.</param>
 public sealed record AdapterTarget(string ModulePath, AdapterMethod Method, int Rank, double Alpha, double Dropout)
 {
+    /// <summary>LoRA only: scale by <c>alpha / sqrt(r)</c> instead of <c>alpha / r</c> (rsLoRA).</summary>
+    public bool UseRsLora { get; init; }
+
+    /// <summary>LoRA only: weight-decomposed LoRA (DoRA), with a trainable magnitude per output row.</summary>
+    public bool UseDora { get; init; }
+
+    /// <summary>LoRA only: how A and B start.</summary>
+    public LoraInit Init { get; init; } = LoraInit.Default;
+
+    /// <summary>IA3 only: the layer is a feed-forward layer, so IA3 scales its input instead of its output.</summary>
+    public bool FeedForward { get; init; }
+
     /// <summary>Checks the hyperparameters, naming the layer and the valid range in the error.</summary>
     /// <exception cref="ArgumentException">A hyperparameter is out of range.</exception>
     public AdapterTarget Validate()
