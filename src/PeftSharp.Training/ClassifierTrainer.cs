@@ -4,6 +4,7 @@ using System;
 using System.Globalization;
 using System.Linq;
 using PeftSharp.Data;
+using PeftSharp.Training.Optimization;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -27,14 +28,8 @@ public static class ClassifierTrainer
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(options.Epochs);
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(options.BatchSize);
 
-        // AdamW keeps state for every parameter it is given: give it only the ones that train.
-        var trainable = model.parameters().Where(p => p.requires_grad).ToList();
-        if (trainable.Count == 0)
-        {
-            throw new InvalidOperationException("The model has no trainable parameters: every parameter is frozen.");
-        }
-
-        using var optimizer = optim.AdamW(trainable, lr: options.LearningRate, weight_decay: options.WeightDecay);
+        // Only trainable parameters, and no decay on biases and norms (AdamW keeps state for every parameter it gets).
+        using var optimizer = ParameterGroups.AdamW(model, options.LearningRate, options.WeightDecay);
         using var features = data.FeaturesTensor(device);
         using var labels = data.LabelsTensor(device);
 
