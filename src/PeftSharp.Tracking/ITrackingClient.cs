@@ -3,8 +3,9 @@ namespace PeftSharp.Tracking;
 using System.Collections.Generic;
 
 /// <summary>
-/// A backend-neutral MLflow tracking client: the local <c>mlruns/</c> file store (<see cref="MlflowFileStore"/>) and,
-/// later, the REST client implement it with the same semantics (params write-once, tags overwrite, metrics append).
+/// A backend-neutral MLflow tracking client: the local <c>mlruns/</c> file store (<see cref="MlflowFileStore"/>), the
+/// REST client (<see cref="MlflowRestClient"/>) and its offline-tolerant front (<see cref="SpoolingTrackingClient"/>)
+/// implement it with the same semantics (params write-once, tags overwrite, metrics append).
 /// </summary>
 public interface ITrackingClient
 {
@@ -12,6 +13,11 @@ public interface ITrackingClient
     /// <param name="name">The experiment name (<c>Default</c> is experiment <c>0</c>).</param>
     /// <returns>The experiment id.</returns>
     string GetOrCreateExperiment(string name);
+
+    /// <summary>Returns the id of the active experiment with this name, or null when there is none; creates nothing.</summary>
+    /// <param name="name">The experiment name.</param>
+    /// <returns>The experiment id, or null.</returns>
+    string? FindExperimentId(string name);
 
     /// <summary>
     /// Creates a run in status <see cref="RunStatus.Running"/>, started now, with the system tags
@@ -59,4 +65,15 @@ public interface ITrackingClient
     /// <param name="runId">The run.</param>
     /// <returns>The absolute folder path.</returns>
     string GetArtifactDirectory(string runId);
+
+    /// <summary>Records datasets the run used (MLflow's run inputs). Logging the same dataset twice records it once.</summary>
+    /// <param name="runId">The run.</param>
+    /// <param name="inputs">The datasets.</param>
+    void LogInputs(string runId, IReadOnlyList<DatasetInput> inputs);
+
+    /// <summary>Stores a file as an artifact of the run, under <paramref name="artifactDirectory"/> (a relative path with <c>/</c>).</summary>
+    /// <param name="runId">The run.</param>
+    /// <param name="localPath">The file to store.</param>
+    /// <param name="artifactDirectory">The folder inside the run's artifacts; null or empty for the top level.</param>
+    void LogArtifact(string runId, string localPath, string? artifactDirectory = null);
 }

@@ -6,7 +6,6 @@ using System.Collections.Generic;
 using System.Globalization;
 using System.IO;
 using System.Linq;
-using System.Reflection;
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.RegularExpressions;
@@ -114,6 +113,181 @@ public sealed partial class MlflowFileStore : ITrackingClient
     }
 
     /// <inheritdoc />
+    public string? FindExperimentId(string name)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(name);
+        lock (_gate)
+        {
+            foreach (var (id, meta) in ReadExperiments(RootDirectory))
+            {
+                if (string.Equals(meta.GetString("name"), name, StringComparison.Ordinal)
+                    && string.Equals(meta.GetString("lifecycle_stage") ?? ActiveStage, ActiveStage, StringComparison.Ordinal))
+                {
+                    return id;
+                }
+            }
+
+            return null;
+        }
+    }
+
+    /// <summary>Reads an experiment's name, or null when the experiment does not exist.</summary>
+    /// <param name="experimentId">The experiment id.</param>
+    /// <returns>The name.</returns>
+    public string? GetExperimentName(string experimentId)
+    {
+        ValidateExperimentId(experimentId);
+        lock (_gate)
+        {
+            return TryReadMeta(Path.Combine(RootDirectory, experimentId, MetaFile))?.GetString("name");
+        }
+    }
+
+    /// <summary>Lists the active experiments as (id, name) pairs, in id order.</summary>
+    /// <returns>The experiments.</returns>
+    public IReadOnlyList<KeyValuePair<string, string>> ListExperiments()
+    {
+        lock (_gate)
+        {
+            return ReadExperiments(RootDirectory)
+                .Where(e => string.Equals(e.Meta.GetString("lifecycle_stage") ?? ActiveStage, ActiveStage, StringComparison.Ordinal))
+                .Select(e => new KeyValuePair<string, string>(e.Id, e.Meta.GetString("name") ?? e.Id))
+                .ToList();
+        }
+    }
+
+    /// <inheritdoc />
+    /// <remarks>
+    /// Writes MLflow's layout: <c>&lt;exp&gt;/datasets/&lt;md5(name + digest)&gt;/meta.yaml</c> once per dataset and
+    /// <c>&lt;run&gt;/inputs/&lt;md5(dataset_id + run_id)&gt;/meta.yaml</c> once per run and dataset.
+    /// </remarks>
+    public void LogInputs(string runId, IReadOnlyList<DatasetInput> inputs)
+    {
+        ValidateRunId(runId);
+        ArgumentNullException.ThrowIfNull(inputs);
+        foreach (var input in inputs)
+        {
+            ArgumentNullException.ThrowIfNull(input, nameof(inputs));
+            input.Validate();
+            ValidateKey(DatasetInput.ContextTag, "tag");
+        }
+
+        lock (_gate)
+        {
+            string runDirectory = FindRunDirectory(runId);
+            var meta = ReadMeta(Path.Combine(runDirectory, MetaFile));
+            EnsureActive(meta, runId);
+            string experimentDirectory = Path.GetDirectoryName(runDirectory)!;
+            foreach (var input in inputs)
+            {
+                string datasetId = DatasetId(input.Name, input.Digest);
+                string datasetDirectory = Path.Combine(experimentDirectory, "datasets", datasetId);
+                if (!File.Exists(Path.Combine(datasetDirectory, MetaFile)))
+                {
+                    Directory.CreateDirectory(datasetDirectory);
+                    var values = new Dictionary<string, string>(StringComparer.Ordinal)
+                    {
+                        ["digest"] = FlatYaml.String(input.Digest),
+                        ["name"] = FlatYaml.String(input.Name),
+                        ["profile"] = input.Profile is null ? FlatYaml.Null : FlatYaml.String(input.Profile),
+                        ["schema"] = input.Schema is null ? FlatYaml.Null : FlatYaml.String(input.Schema),
+                        ["source"] = FlatYaml.String(input.Source),
+                        ["source_type"] = FlatYaml.String(input.SourceType),
+                    };
+                    AtomicFile.WriteAllText(Path.Combine(datasetDirectory, MetaFile), FlatYaml.Render(values), datasetDirectory);
+                }
+
+                string inputDirectory = Path.Combine(runDirectory, "inputs", DatasetId(datasetId, runId));
+                if (!File.Exists(Path.Combine(inputDirectory, MetaFile)))
+                {
+                    Directory.CreateDirectory(inputDirectory);
+                    var values = new Dictionary<string, string>(StringComparer.Ordinal)
+                    {
+                        ["destination_id"] = FlatYaml.String(runId),
+                        ["destination_type"] = "RUN",
+                        ["source_id"] = FlatYaml.String(datasetId),
+                        ["source_type"] = "DATASET",
+                        ["tags"] = "\n  " + DatasetInput.ContextTag + ": " + FlatYaml.String(input.Context),
+                    };
+                    AtomicFile.WriteAllText(Path.Combine(inputDirectory, MetaFile), FlatYaml.Render(values), inputDirectory);
+                }
+            }
+        }
+    }
+
+    /// <summary>Reads the datasets recorded as inputs of a run.</summary>
+    /// <param name="runId">The run.</param>
+    /// <returns>The datasets, in input-folder order.</returns>
+    public IReadOnlyList<DatasetInput> GetInputs(string runId)
+    {
+        ValidateRunId(runId);
+        lock (_gate)
+        {
+            string runDirectory = FindRunDirectory(runId);
+            string inputsDirectory = Path.Combine(runDirectory, "inputs");
+            string datasetsDirectory = Path.Combine(Path.GetDirectoryName(runDirectory)!, "datasets");
+            var inputs = new List<DatasetInput>();
+            if (!Directory.Exists(inputsDirectory))
+            {
+                return inputs;
+            }
+
+            foreach (string inputDirectory in Directory.EnumerateDirectories(inputsDirectory).Order(StringComparer.Ordinal))
+            {
+                var input = ReadMeta(Path.Combine(inputDirectory, MetaFile));
+                string datasetId = input.RequireString("source_id");
+                if (!RunIdPattern().IsMatch(datasetId))
+                {
+                    throw input.Corrupt("source_id", "expected a dataset id (hex characters)");
+                }
+
+                var dataset = ReadMeta(Path.Combine(datasetsDirectory, datasetId, MetaFile));
+                string context = input.GetString("tags") is string tags && tags.Contains(DatasetInput.ContextTag + ":", StringComparison.Ordinal)
+                    ? tags[(tags.IndexOf(DatasetInput.ContextTag + ":", StringComparison.Ordinal) + DatasetInput.ContextTag.Length + 1)..].Trim().Split('\n')[0].Trim().Trim('\'')
+                    : "training";
+                inputs.Add(new DatasetInput(
+                    dataset.RequireString("name"),
+                    dataset.RequireString("digest"),
+                    dataset.RequireString("source_type"),
+                    dataset.RequireString("source"),
+                    dataset.GetString("schema"),
+                    dataset.GetString("profile"),
+                    context));
+            }
+
+            return inputs;
+        }
+    }
+
+    /// <inheritdoc />
+    public void LogArtifact(string runId, string localPath, string? artifactDirectory = null)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(localPath);
+        if (!File.Exists(localPath))
+        {
+            throw new FileNotFoundException($"The artifact file '{localPath}' does not exist.", localPath);
+        }
+
+        string relative = MlflowRestClient.ArtifactRelativePath(artifactDirectory, Path.GetFileName(localPath));
+        string target = Path.Combine(GetArtifactDirectory(runId), relative.Replace('/', Path.DirectorySeparatorChar));
+        Directory.CreateDirectory(Path.GetDirectoryName(target)!);
+        File.Copy(localPath, target, overwrite: true);
+    }
+
+    /// <summary>MLflow's file-store dataset id: the MD5 of the name followed by the digest, as hex (also used for input ids).</summary>
+    /// <param name="first">The dataset name (or, for an input id, the dataset id).</param>
+    /// <param name="second">The digest (or the run id).</param>
+    /// <returns>32 lower-case hex characters.</returns>
+    public static string DatasetId(string first, string second)
+    {
+        ArgumentNullException.ThrowIfNull(first);
+        ArgumentNullException.ThrowIfNull(second);
+#pragma warning disable CA5351 // MLflow's layout names folders by MD5; it is an identifier, not a security measure.
+        return Convert.ToHexStringLower(MD5.HashData(Encoding.UTF8.GetBytes(first + second)));
+#pragma warning restore CA5351
+    }
+
+    /// <inheritdoc />
     public RunInfo CreateRun(string experimentId, string runName, IReadOnlyList<RunTag>? tags = null)
     {
         ValidateExperimentId(experimentId);
@@ -174,12 +348,7 @@ public sealed partial class MlflowFileStore : ITrackingClient
             AtomicFile.WriteAllText(Path.Combine(runDirectory, MetaFile), FlatYaml.Render(values), runDirectory);
 
             // What MLflow's fluent client sets on every run; explicit tags win, except the run name, kept in sync.
-            var allTags = new Dictionary<string, string>(StringComparer.Ordinal)
-            {
-                ["mlflow.user"] = userId,
-                ["mlflow.source.type"] = "LOCAL",
-                ["mlflow.source.name"] = SourceName(),
-            };
+            var allTags = new Dictionary<string, string>(SystemTags.Collect(), StringComparer.Ordinal) { [SystemTags.User] = userId };
             foreach (var tag in tags)
             {
                 allTags[tag.Key] = tag.Value;
@@ -589,17 +758,6 @@ public sealed partial class MlflowFileStore : ITrackingClient
         ulong random = BitConverter.ToUInt64(RandomNumberGenerator.GetBytes(8));
         const ulong low = 100_000_000_000_000_000UL;
         return (low + (random % (9 * low))).ToString(CultureInfo.InvariantCulture);
-    }
-
-    private static string SourceName()
-    {
-        string? name = Assembly.GetEntryAssembly()?.GetName().Name;
-        if (string.IsNullOrEmpty(name))
-        {
-            name = Path.GetFileNameWithoutExtension(Environment.ProcessPath);
-        }
-
-        return string.IsNullOrEmpty(name) ? "unknown" : name;
     }
 
     private static FlatYamlDocument? TryReadMeta(string path) => File.Exists(path) ? ReadMeta(path) : null;

@@ -13,7 +13,8 @@ public static partial class TrackingClients
     /// <summary>
     /// The client for <c>MLFLOW_TRACKING_URI</c>: unset or empty, a file store in <paramref name="defaultRoot"/>
     /// (default <c>./mlruns</c>); <c>file:///abs/path</c> or a plain path, a file store there; <c>http(s)://</c>, a
-    /// <see cref="NotSupportedException"/> until the REST client exists.
+    /// <see cref="SpoolingTrackingClient"/> for that server (credentials and TLS from <see cref="MlflowRestOptions.FromEnvironment"/>,
+    /// spool folder from <see cref="SpoolOptions.DirectoryVariable"/>).
     /// </summary>
     /// <param name="defaultRoot">The store used when the variable is unset; null means <c>mlruns</c> in the current directory.</param>
     /// <returns>The client.</returns>
@@ -29,7 +30,36 @@ public static partial class TrackingClients
     public static ITrackingClient FromEnvironment(string? defaultRoot, Func<string, string?> getVariable)
     {
         ArgumentNullException.ThrowIfNull(getVariable);
-        return FromTrackingUri(getVariable(TrackingUriVariable), defaultRoot);
+        string? uri = getVariable(TrackingUriVariable);
+        if (IsServerUri(uri))
+        {
+            var options = MlflowRestOptions.FromEnvironment(getVariable);
+            return new SpoolingTrackingClient(new MlflowRestClient(options), new SpoolOptions { Directory = SpoolOptions.DefaultDirectory(getVariable) });
+        }
+
+        return FromTrackingUri(uri, defaultRoot);
+    }
+
+    /// <summary>Whether a tracking URI names a server (<c>http://</c> or <c>https://</c>).</summary>
+    /// <param name="trackingUri">The URI or path.</param>
+    /// <returns>True for http and https URIs.</returns>
+    public static bool IsServerUri(string? trackingUri) =>
+        trackingUri is not null
+        && (trackingUri.Trim().StartsWith("http://", StringComparison.OrdinalIgnoreCase) || trackingUri.Trim().StartsWith("https://", StringComparison.OrdinalIgnoreCase));
+
+    /// <summary>
+    /// The experiment a run should go to, as MLflow chooses it: <c>MLFLOW_EXPERIMENT_ID</c> (an id), else
+    /// <c>MLFLOW_EXPERIMENT_NAME</c>, else <paramref name="defaultName"/>.
+    /// </summary>
+    /// <param name="defaultName">The program's own experiment name.</param>
+    /// <param name="getVariable">Looks up an environment variable; null for the process environment.</param>
+    /// <returns>(id or null, name): the id wins when set.</returns>
+    public static (string? ExperimentId, string ExperimentName) ExperimentFromEnvironment(string defaultName, Func<string, string?>? getVariable = null)
+    {
+        getVariable ??= Environment.GetEnvironmentVariable;
+        string? id = getVariable("MLFLOW_EXPERIMENT_ID");
+        string? name = getVariable("MLFLOW_EXPERIMENT_NAME");
+        return (string.IsNullOrWhiteSpace(id) ? null : id.Trim(), string.IsNullOrWhiteSpace(name) ? defaultName : name.Trim());
     }
 
     /// <summary>The client for a tracking URI, with the rules of <see cref="FromEnvironment(string?)"/>.</summary>
@@ -38,7 +68,9 @@ public static partial class TrackingClients
     /// <returns>The client.</returns>
     /// <exception cref="NotSupportedException">The URI names a server or a database backend.</exception>
     public static ITrackingClient FromTrackingUri(string? trackingUri, string? defaultRoot = null) =>
-        new MlflowFileStore(ResolveFileStoreRoot(trackingUri, defaultRoot));
+        IsServerUri(trackingUri)
+            ? new SpoolingTrackingClient(new MlflowRestClient(new MlflowRestOptions(trackingUri!)))
+            : new MlflowFileStore(ResolveFileStoreRoot(trackingUri, defaultRoot));
 
     /// <summary>The folder a file-store tracking URI points to (see <see cref="FromTrackingUri"/>), without opening it.</summary>
     /// <param name="trackingUri">The URI or path; null or blank selects <paramref name="defaultRoot"/>.</param>
@@ -66,8 +98,7 @@ public static partial class TrackingClients
         {
             "FILE" => FileUris.ToPath(uri),
             "HTTP" or "HTTPS" => throw new NotSupportedException(
-                $"{TrackingUriVariable} names an MLflow tracking server, but the REST client is not implemented yet; " +
-                $"unset {TrackingUriVariable} to record runs in ./mlruns."),
+                $"{TrackingUriVariable} names an MLflow tracking server, not a folder; use FromEnvironment or FromTrackingUri for a server client."),
             _ => throw new NotSupportedException(
                 $"{TrackingUriVariable} uses the '{scheme.Groups[1].Value}' scheme, which PeftSharp does not support; " +
                 $"unset {TrackingUriVariable} to record runs in ./mlruns, or set it to a folder or a file:/// URI."),

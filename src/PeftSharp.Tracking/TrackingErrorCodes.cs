@@ -15,6 +15,15 @@ public static class TrackingErrorCodes
     /// <summary>The store is in a state that does not allow the operation, e.g. logging to a deleted run.</summary>
     public const string InvalidState = "INVALID_STATE";
 
+    /// <summary>A malformed request (HTTP 400).</summary>
+    public const string BadRequest = "BAD_REQUEST";
+
+    /// <summary>The server is rate limiting (HTTP 429).</summary>
+    public const string RequestLimitExceeded = "REQUEST_LIMIT_EXCEEDED";
+
+    /// <summary>The server is temporarily unavailable (HTTP 503), or could not be reached at all.</summary>
+    public const string TemporarilyUnavailable = "TEMPORARILY_UNAVAILABLE";
+
     /// <summary>An unexpected failure.</summary>
     public const string InternalError = "INTERNAL_ERROR";
 }

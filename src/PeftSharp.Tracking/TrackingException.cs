@@ -38,4 +38,16 @@ public sealed class TrackingException : Exception
 
     /// <summary>The MLflow error code, e.g. <c>INVALID_PARAMETER_VALUE</c>.</summary>
     public string ErrorCode { get; }
+
+    /// <summary>The HTTP status a tracking server answered with; null for the file store and for network failures.</summary>
+    public int? HttpStatusCode { get; init; }
+
+    /// <summary>Whether trying again later may succeed (server unreachable, 408, 429, 5xx); false for rejections such as 400.</summary>
+    public bool IsTransient { get; init; }
+
+    /// <summary>
+    /// Whether the server may have applied the request although it failed (a timeout or a dropped connection after
+    /// the request was sent, a 500/502/504). A metric batch with an unknown outcome must be reconciled, not resent.
+    /// </summary>
+    public bool OutcomeUnknown { get; init; }
 }

@@ -57,13 +57,17 @@ public sealed class TrackingClientsTests : IDisposable
     [Theory]
     [InlineData("http://localhost:5000")]
     [InlineData("https://user:secret-token@mlflow.example.com/prefix")]
-    public void HttpUrisAreNotSupportedYetAndTheUriIsNotEchoed(string uri)
+    public void HttpUrisSelectTheSpoolingRestClientWithoutKeepingCredentialsInTheUri(string uri)
     {
-        var act = () => TrackingClients.FromEnvironment(_temp.Path, Env(uri));
+        var variables = new Dictionary<string, string?> { ["MLFLOW_TRACKING_URI"] = uri, ["PEFTSHARP_SPOOL_DIR"] = _temp.Combine("spool") };
 
-        var error = act.Should().Throw<NotSupportedException>().Which;
-        error.Message.Should().Contain("the REST client is not implemented yet; unset MLFLOW_TRACKING_URI to record runs in ./mlruns");
-        error.Message.Should().NotContain("secret").And.NotContain("localhost");
+        using var client = (SpoolingTrackingClient)TrackingClients.FromEnvironment(_temp.Path, name => variables.GetValueOrDefault(name));
+
+        client.Server.Options.DisplayUri.Should().NotContain("secret").And.NotContain("user");
+        client.Server.Options.ToString().Should().NotContain("secret");
+        client.SpoolDirectory.Should().Be(_temp.Combine("spool"));
+        var resolve = () => TrackingClients.ResolveFileStoreRoot(uri);
+        resolve.Should().Throw<NotSupportedException>().Which.Message.Should().NotContain("secret");
     }
 
     [Fact]
