@@ -27,6 +27,12 @@ public sealed record AdapterTarget(string ModulePath, AdapterMethod Method, int 
     /// <exception cref="ArgumentException">A hyperparameter is out of range.</exception>
     public AdapterTarget Validate()
     {
+        if (Method == AdapterMethod.IA3)
+        {
+            // IA3 has no rank, alpha or dropout: its only parameter is the scaling vector.
+            return this;
+        }
+
         if (Rank <= 0)
         {
             throw new ArgumentException($"Adapter on '{ModulePath}': rank must be a positive integer, got {Rank}.");

@@ -3,7 +3,9 @@ namespace PeftSharp;
 using System;
 using System.Collections.Generic;
 using System.Linq;
+using PeftSharp.IA3;
 using PeftSharp.Lora;
+using PeftSharp.Tuners;
 using static TorchSharp.torch;
 
 /// <summary>
@@ -32,12 +34,12 @@ public static class AdapterWiring
         var wrapper = target.Method switch
         {
             AdapterMethod.Lora => LoraLayers.Wrap(layer, target),
+            AdapterMethod.IA3 => IA3Layers.Wrap(layer, target.FeedForward, Tuners.AdapterLayer.DefaultAdapterName, target.ModulePath),
             _ => throw new NotSupportedException($"Adapter method {target.Method} is not supported."),
         };
 
-        // register_module with null removes the old registration; without it the old layer would stay in the state dict.
-        owner.register_module(componentName, null!);
-        owner.register_module(componentName, wrapper);
+        // Replaced in place in the registration: the old layer leaves the state dict and the parameter order is kept.
+        ModuleTree.ReplaceRegistration(owner, componentName, wrapper);
         return wrapper;
     }
 

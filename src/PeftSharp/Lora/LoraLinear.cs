@@ -7,100 +7,205 @@ using TorchSharp.Modules;
 using static TorchSharp.torch;
 
 /// <summary>
-/// A frozen <see cref="Linear"/> plus a trainable low-rank update, computing the reference PEFT formula
-/// <c>base_layer(x) + lora_B(lora_A(dropout(x))) * scaling</c> with <c>scaling = alpha / r</c>.
-/// Children follow the reference key layout: <c>base_layer</c>, <c>lora_A.default</c>, <c>lora_B.default</c>,
-/// <c>lora_dropout.default</c>.
+/// A frozen <see cref="Linear"/> plus trainable low-rank updates, computing the reference PEFT formula
+/// <c>base_layer(x) + lora_B(lora_A(dropout(x))) * scaling</c> for each active adapter (rsLoRA: <c>scaling = alpha / sqrt(r)</c>;
+/// DoRA: magnitude-rescaled, see <see cref="LoraSettings.UseDora"/>).
+/// Children follow the reference key layout: <c>base_layer</c>, <c>lora_A.&lt;adapter&gt;</c>, <c>lora_B.&lt;adapter&gt;</c>,
+/// <c>lora_dropout.&lt;adapter&gt;</c>, <c>lora_magnitude_vector.&lt;adapter&gt;</c>.
 /// </summary>
-public sealed class LoraLinear : nn.Module<Tensor, Tensor>, IAdapterLayer
+public sealed class LoraLinear : LoraLayer
 {
-    /// <summary>The reference's name for the first adapter of a model.</summary>
-    public const string DefaultAdapterName = "default";
+    private readonly Dictionary<string, Tensor> doraMergeNorms = new(StringComparer.Ordinal);
 
-    // Field names are state-dict keys: they must stay exactly the reference's.
-#pragma warning disable IDE1006, SA1300 // snake_case names are checkpoint keys
-    private readonly Linear base_layer;
-    private readonly ModuleDict<nn.Module<Tensor, Tensor>> lora_dropout = new();
-    private readonly ModuleDict<Linear> lora_A = new();
-    private readonly ModuleDict<Linear> lora_B = new();
-#pragma warning restore IDE1006, SA1300
-
-    /// <summary>Wraps <paramref name="baseLayer"/> with the adapter named <see cref="DefaultAdapterName"/>.</summary>
+    /// <summary>Wraps <paramref name="baseLayer"/> with the adapter named <see cref="Tuners.AdapterLayer.DefaultAdapterName"/>.</summary>
     /// <param name="baseLayer">The layer to adapt; its parameters are frozen.</param>
     /// <param name="rank">Rank <c>r</c> of the update, positive.</param>
     /// <param name="alpha">The reference's <c>lora_alpha</c>, positive.</param>
     /// <param name="dropout">Dropout on the adapter branch input, in [0, 1).</param>
     public LoraLinear(Linear baseLayer, int rank, double alpha, double dropout)
-        : base(nameof(LoraLinear))
+        : this(baseLayer, new LoraSettings(rank, alpha, dropout))
     {
-        ArgumentNullException.ThrowIfNull(baseLayer);
-        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(rank);
-        if (!(alpha > 0) || double.IsInfinity(alpha))
-        {
-            throw new ArgumentOutOfRangeException(nameof(alpha), alpha, "LoRA alpha must be a positive finite number.");
-        }
+    }
 
-        if (!(dropout >= 0 && dropout < 1))
-        {
-            throw new ArgumentOutOfRangeException(nameof(dropout), dropout, "LoRA dropout must be in [0, 1).");
-        }
-
-        base_layer = baseLayer;
-        Rank = rank;
-        Alpha = alpha;
-        Scaling = alpha / rank;
-
-        var weight = baseLayer.weight ?? throw new ArgumentException("The base Linear has no weight.", nameof(baseLayer));
-        var outFeatures = weight.shape[0];
-        var inFeatures = weight.shape[1];
-
-        // A is Kaiming-uniform (a = sqrt(5)), exactly a fresh Linear's init; B is zero, so a fresh adapter changes nothing.
-        var loraA = nn.Linear(inFeatures, rank, hasBias: false, device: weight.device, dtype: weight.dtype);
-        var loraB = nn.Linear(rank, outFeatures, hasBias: false, device: weight.device, dtype: weight.dtype);
-        using (no_grad())
-        {
-            nn.init.zeros_(loraB.weight!);
-        }
-
-        lora_A.Add(DefaultAdapterName, loraA);
-        lora_B.Add(DefaultAdapterName, loraB);
-        lora_dropout.Add(DefaultAdapterName, dropout > 0 ? nn.Dropout(dropout) : nn.Identity());
-
-        foreach (var parameter in baseLayer.parameters())
-        {
-            parameter.requires_grad = false;
-        }
-
+    /// <summary>Wraps <paramref name="baseLayer"/> with one adapter named <paramref name="adapterName"/>.</summary>
+    public LoraLinear(Linear baseLayer, LoraSettings settings, string adapterName = DefaultAdapterName)
+        : base(nameof(LoraLinear), baseLayer)
+    {
+        ArgumentNullException.ThrowIfNull(settings);
+        _ = baseLayer.weight ?? throw new ArgumentException("The base Linear has no weight.", nameof(baseLayer));
+        AddAdapter(adapterName, settings);
         RegisterComponents();
     }
 
-    /// <summary>The rank <c>r</c>.</summary>
-    public int Rank { get; }
-
-    /// <summary>The reference's <c>lora_alpha</c>.</summary>
-    public double Alpha { get; }
-
-    /// <summary>The factor applied to the low-rank update, <c>alpha / r</c>.</summary>
-    public double Scaling { get; }
-
     /// <summary>The wrapped, frozen layer.</summary>
-    public Linear BaseLayer => base_layer;
+    public Linear BaseLayer => (Linear)BaseModule;
 
-    /// <summary>The adapter's down-projection <c>A</c> (r x in).</summary>
-    public Linear LoraA => lora_A[DefaultAdapterName];
+    /// <summary>The first adapter's down-projection <c>A</c> (r x in).</summary>
+    public Linear LoraA => LoraAOf(FirstAdapter);
 
-    /// <summary>The adapter's up-projection <c>B</c> (out x r).</summary>
-    public Linear LoraB => lora_B[DefaultAdapterName];
+    /// <summary>The first adapter's up-projection <c>B</c> (out x r).</summary>
+    public Linear LoraB => LoraBOf(FirstAdapter);
+
+    /// <summary>Adapter <paramref name="adapterName"/>'s down-projection <c>A</c> (r x in).</summary>
+    public Linear LoraAOf(string adapterName) => (Linear)ModuleA(adapterName);
+
+    /// <summary>Adapter <paramref name="adapterName"/>'s up-projection <c>B</c> (out x r).</summary>
+    public Linear LoraBOf(string adapterName) => (Linear)ModuleB(adapterName);
 
     /// <inheritdoc />
-    public IEnumerable<Parameter> AdapterParameters() => [LoraA.weight!, LoraB.weight!];
-
-    /// <inheritdoc />
-    public override Tensor forward(Tensor input)
+    public override Tensor DeltaWeight(string adapterName)
     {
         using var scope = NewDisposeScope();
-        var result = base_layer.forward(input);
-        var update = LoraB.forward(LoraA.forward(lora_dropout[DefaultAdapterName].forward(input)));
-        return result.add_(update.mul_(Scaling)).MoveToOuterDisposeScope();
+        var delta = LoraBOf(adapterName).weight!.matmul(LoraAOf(adapterName).weight!).mul(Settings(adapterName).Scaling);
+        return delta.MoveToOuterDisposeScope();
+    }
+
+    /// <inheritdoc />
+    protected override void CreateAdapter(string adapterName, LoraSettings loraSettings)
+    {
+        var weight = BaseLayer.weight!;
+        var outFeatures = weight.shape[0];
+        var inFeatures = weight.shape[1];
+        var rank = loraSettings.Rank;
+
+        // A is Kaiming-uniform (a = sqrt(5)), exactly a fresh Linear's init; B is zero, so a fresh adapter changes nothing.
+        var a = nn.Linear(inFeatures, rank, hasBias: false, device: weight.device, dtype: weight.dtype);
+        var b = nn.Linear(rank, outFeatures, hasBias: false, device: weight.device, dtype: weight.dtype);
+        using (no_grad())
+        {
+            nn.init.zeros_(b.weight!);
+            switch (loraSettings.Init)
+            {
+                case LoraInit.Gaussian:
+                    // The reference draws A with standard deviation 1 / r.
+                    nn.init.normal_(a.weight!, std: 1.0 / rank);
+                    break;
+                case LoraInit.Pissa:
+                    InitPissa(a, b, loraSettings);
+                    break;
+            }
+        }
+
+        AddLowRankModules(adapterName, a, b, loraSettings.Dropout);
+        if (loraSettings.UseDora)
+        {
+            using var scope = NewDisposeScope();
+            using var noGrad = no_grad();
+            var combined = weight.add(b.weight!.matmul(a.weight!).mul(loraSettings.Scaling));
+            AddMagnitude(adapterName, linalg.vector_norm(combined, dims: [1]));
+        }
+    }
+
+    /// <inheritdoc />
+    protected override Tensor ForwardWithAdapters(Tensor input, IReadOnlyList<string> adapterNames)
+    {
+        var weight = BaseLayer.weight!;
+        var bias = BaseLayer.bias;
+        var result = BaseLayer.forward(input);
+        Tensor? baseWithoutBias = null;
+        foreach (var name in adapterNames)
+        {
+            var settings = Settings(name);
+            var dropped = BranchDropout(name).forward(input);
+            var update = LoraBOf(name).forward(LoraAOf(name).forward(dropped));
+            var magnitude = Magnitude(name);
+            if (magnitude is null)
+            {
+                result = result.add(update.mul(settings.Scaling));
+                continue;
+            }
+
+            // DoRA: the norm of W + scaling * B A is a constant for the gradient (the reference detaches it).
+            Tensor norm;
+            using (no_grad())
+            {
+                norm = linalg.vector_norm(weight.add(DeltaWeight(name)), dims: [1]);
+            }
+
+            var factor = magnitude.div(norm);
+            Tensor wx;
+            if (DropoutInactive(name))
+            {
+                baseWithoutBias ??= bias is null ? result.alias() : BaseLayer.forward(input).sub(bias);
+                wx = baseWithoutBias;
+            }
+            else
+            {
+                wx = nn.functional.linear(dropped, weight);
+            }
+
+            result = result.add(factor.sub(1).mul(wx)).add(factor.mul(update).mul(settings.Scaling));
+        }
+
+        return result;
+    }
+
+    /// <inheritdoc />
+    protected override void MergeAdapter(string adapterName)
+    {
+        using var scope = NewDisposeScope();
+        var weight = BaseLayer.weight!;
+        var delta = DeltaWeight(adapterName);
+        var magnitude = Magnitude(adapterName);
+        if (magnitude is null)
+        {
+            weight.add_(delta);
+            return;
+        }
+
+        var norm = linalg.vector_norm(weight.add(delta), dims: [1]).detach();
+        var factor = magnitude.detach().div(norm).unsqueeze(1);
+        weight.copy_(weight.add(delta).mul(factor));
+        doraMergeNorms[adapterName] = norm.DetachFromDisposeScope();
+    }
+
+    /// <inheritdoc />
+    protected override void UnmergeAdapter(string adapterName)
+    {
+        using var scope = NewDisposeScope();
+        var weight = BaseLayer.weight!;
+        var delta = DeltaWeight(adapterName);
+        var magnitude = Magnitude(adapterName);
+        if (magnitude is null)
+        {
+            weight.sub_(delta);
+            return;
+        }
+
+        // The norm cached at merge time: recomputing it from the merged weight would not give back W.
+        var norm = doraMergeNorms[adapterName];
+        doraMergeNorms.Remove(adapterName);
+        var factor = magnitude.detach().div(norm).unsqueeze(1);
+        weight.copy_(weight.div(factor).sub(delta));
+        norm.Dispose();
+    }
+
+    /// <inheritdoc />
+    protected override void RemoveExtra(string adapterName)
+    {
+        if (doraMergeNorms.Remove(adapterName, out var norm))
+        {
+            norm.Dispose();
+        }
+    }
+
+    private void InitPissa(Linear a, Linear b, LoraSettings settings)
+    {
+        using var scope = NewDisposeScope();
+        var weight = BaseLayer.weight!;
+        var rank = settings.Rank;
+        if (rank > Math.Min(weight.shape[0], weight.shape[1]))
+        {
+            throw new ArgumentException($"PiSSA needs rank <= min(out, in) = {Math.Min(weight.shape[0], weight.shape[1])}, got {rank}.");
+        }
+
+        // As the reference: W = U S Vh; A = sqrt(S_r / scaling) Vh_r, B = U_r sqrt(S_r / scaling); W -= scaling B A.
+        var (u, s, vh) = linalg.svd(weight.to(float32), fullMatrices: false);
+        var sr = s.slice(0, 0, rank, 1).div(settings.Scaling).sqrt();
+        var loraA = sr.unsqueeze(1).mul(vh.slice(0, 0, rank, 1));
+        var loraB = u.slice(1, 0, rank, 1).mul(sr.unsqueeze(0));
+        a.weight!.copy_(loraA);
+        b.weight!.copy_(loraB);
+        weight.sub_(loraB.matmul(loraA).mul(settings.Scaling).to(weight.dtype));
     }
 }

@@ -1,0 +1,189 @@
+namespace PeftSharp.Lora;
+
+using System;
+using System.Collections.Generic;
+using TorchSharp;
+using TorchSharp.Modules;
+using static TorchSharp.torch;
+
+/// <summary>
+/// A frozen <see cref="Conv2d"/> plus trainable low-rank updates, as the reference: <c>lora_A</c> is a convolution with the
+/// base kernel, stride, padding and dilation and r output channels, <c>lora_B</c> a 1x1 convolution r -> out channels;
+/// output <c>base_layer(x) + lora_B(lora_A(dropout(x))) * scaling</c>. DoRA is supported (magnitude per output channel,
+/// shaped 1 x out x 1 x 1 as the reference). Grouped convolutions are not supported.
+/// </summary>
+public sealed class LoraConv2d : LoraLayer
+{
+    private readonly Dictionary<string, Tensor> doraMergeNorms = new(StringComparer.Ordinal);
+
+    /// <summary>Wraps <paramref name="baseLayer"/> with one adapter named <paramref name="adapterName"/>.</summary>
+    /// <exception cref="NotSupportedException">The convolution is grouped.</exception>
+    public LoraConv2d(Conv2d baseLayer, LoraSettings settings, string adapterName = DefaultAdapterName)
+        : base(nameof(LoraConv2d), baseLayer)
+    {
+        ArgumentNullException.ThrowIfNull(settings);
+        if (baseLayer.groups != 1)
+        {
+            throw new NotSupportedException($"LoRA on a grouped Conv2d (groups = {baseLayer.groups}) is not supported: target ungrouped convolutions only.");
+        }
+
+        AddAdapter(adapterName, settings);
+        RegisterComponents();
+    }
+
+    /// <summary>The wrapped, frozen layer.</summary>
+    public Conv2d BaseLayer => (Conv2d)BaseModule;
+
+    /// <summary>Adapter <paramref name="adapterName"/>'s down-projection convolution (r x in x kH x kW).</summary>
+    public Conv2d LoraAOf(string adapterName) => (Conv2d)ModuleA(adapterName);
+
+    /// <summary>Adapter <paramref name="adapterName"/>'s up-projection 1x1 convolution (out x r x 1 x 1).</summary>
+    public Conv2d LoraBOf(string adapterName) => (Conv2d)ModuleB(adapterName);
+
+    /// <inheritdoc />
+    public override Tensor DeltaWeight(string adapterName)
+    {
+        using var scope = NewDisposeScope();
+        var a = LoraAOf(adapterName).weight;
+        var b = LoraBOf(adapterName).weight;
+        var rank = a.shape[0];
+
+        // Kernel [o, i, kh, kw] = sum_r B[o, r] A[r, i, kh, kw]: what running A then the 1x1 B computes.
+        var delta = b.reshape(b.shape[0], rank).matmul(a.reshape(rank, -1)).reshape(BaseLayer.weight.shape)
+            .mul(Settings(adapterName).Scaling);
+        return delta.MoveToOuterDisposeScope();
+    }
+
+    /// <inheritdoc />
+    protected override void CreateAdapter(string adapterName, LoraSettings loraSettings)
+    {
+        if (loraSettings.Init == LoraInit.Pissa)
+        {
+            throw new NotSupportedException("PiSSA initialisation is supported for Linear layers only (the reference's SVD needs a matrix weight).");
+        }
+
+        var conv = BaseLayer;
+        var weight = conv.weight;
+        var rank = loraSettings.Rank;
+        var kernel = (conv.kernel_size[0], conv.kernel_size[1]);
+        var stride = (conv.stride[0], conv.stride[1]);
+        var dilation = (conv.dilation[0], conv.dilation[1]);
+        var a = conv.padding_type is { } paddingType && conv.padding is null
+            ? nn.Conv2d(conv.in_channels, rank, kernel, paddingType, stride, dilation, bias: false, device: weight.device, dtype: weight.dtype)
+            : nn.Conv2d(conv.in_channels, rank, kernel, stride, (conv.padding![0], conv.padding[1]), dilation, bias: false, device: weight.device, dtype: weight.dtype);
+        var b = nn.Conv2d(rank, conv.out_channels, (1L, 1L), (1L, 1L), bias: false, device: weight.device, dtype: weight.dtype);
+        using (no_grad())
+        {
+            // A keeps a fresh Conv2d's Kaiming-uniform (a = sqrt(5)) init, as the reference; B is zero.
+            nn.init.zeros_(b.weight);
+            if (loraSettings.Init == LoraInit.Gaussian)
+            {
+                nn.init.normal_(a.weight, std: 1.0 / rank);
+            }
+        }
+
+        AddLowRankModules(adapterName, a, b, loraSettings.Dropout);
+        if (loraSettings.UseDora)
+        {
+            using var scope = NewDisposeScope();
+            using var noGrad = no_grad();
+            AddMagnitude(adapterName, ChannelNorm(weight.add(DeltaWeight(adapterName))));
+        }
+    }
+
+    /// <inheritdoc />
+    protected override Tensor ForwardWithAdapters(Tensor input, IReadOnlyList<string> adapterNames)
+    {
+        var result = BaseLayer.forward(input);
+        foreach (var name in adapterNames)
+        {
+            var settings = Settings(name);
+            var dropped = BranchDropout(name).forward(input);
+            var update = LoraBOf(name).forward(LoraAOf(name).forward(dropped));
+            var magnitude = Magnitude(name);
+            if (magnitude is null)
+            {
+                result = result.add(update.mul(settings.Scaling));
+                continue;
+            }
+
+            Tensor norm;
+            using (no_grad())
+            {
+                norm = ChannelNorm(BaseLayer.weight.add(DeltaWeight(name)));
+            }
+
+            var factor = magnitude.div(norm);
+            var wx = ConvolveWithoutBias(dropped, BaseLayer.weight);
+            result = result.add(factor.sub(1).mul(wx)).add(factor.mul(update).mul(settings.Scaling));
+        }
+
+        return result;
+    }
+
+    /// <inheritdoc />
+    protected override void MergeAdapter(string adapterName)
+    {
+        using var scope = NewDisposeScope();
+        var weight = BaseLayer.weight;
+        var delta = DeltaWeight(adapterName);
+        var magnitude = Magnitude(adapterName);
+        if (magnitude is null)
+        {
+            weight.add_(delta);
+            return;
+        }
+
+        var norm = ChannelNorm(weight.add(delta));
+        weight.copy_(weight.add(delta).mul(magnitude.detach().div(norm).transpose(0, 1)));
+        doraMergeNorms[adapterName] = norm.DetachFromDisposeScope();
+    }
+
+    /// <inheritdoc />
+    protected override void UnmergeAdapter(string adapterName)
+    {
+        using var scope = NewDisposeScope();
+        var weight = BaseLayer.weight;
+        var delta = DeltaWeight(adapterName);
+        var magnitude = Magnitude(adapterName);
+        if (magnitude is null)
+        {
+            weight.sub_(delta);
+            return;
+        }
+
+        var norm = doraMergeNorms[adapterName];
+        doraMergeNorms.Remove(adapterName);
+        weight.copy_(weight.div(magnitude.detach().div(norm).transpose(0, 1)).sub(delta));
+        norm.Dispose();
+    }
+
+    /// <inheritdoc />
+    protected override void RemoveExtra(string adapterName)
+    {
+        if (doraMergeNorms.Remove(adapterName, out var norm))
+        {
+            norm.Dispose();
+        }
+    }
+
+    // The reference's DoRA norm for convolutions: per output channel over (in, kh, kw), shaped 1 x out x 1 x 1.
+    private static Tensor ChannelNorm(Tensor weight) =>
+        linalg.vector_norm(weight, dims: [1, 2, 3], keepdim: true).transpose(0, 1);
+
+    // The base convolution without its bias, honouring its padding mode.
+    private Tensor ConvolveWithoutBias(Tensor input, Tensor weight)
+    {
+        var conv = BaseLayer;
+        if (conv.padding_mode != PaddingModes.Zeros)
+        {
+            var p = conv.padding!;
+            using var padded = nn.functional.pad(input, [p[1], p[1], p[0], p[0]], conv.padding_mode);
+            return nn.functional.conv2d(padded, weight, null, conv.stride, [0L, 0L], conv.dilation, conv.groups);
+        }
+
+        return conv.padding_type is { } paddingType && conv.padding is null
+            ? nn.functional.conv2d_padding(input, weight, null, conv.stride, paddingType, conv.dilation, conv.groups)
+            : nn.functional.conv2d(input, weight, null, conv.stride, conv.padding, conv.dilation, conv.groups);
+    }
+}
