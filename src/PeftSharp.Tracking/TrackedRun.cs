@@ -3,6 +3,7 @@ namespace PeftSharp.Tracking;
 using System;
 using System.Collections.Generic;
 using System.Linq;
+using System.Runtime.InteropServices;
 using System.Threading;
 
 /// <summary>
@@ -13,6 +14,7 @@ using System.Threading;
 public sealed class TrackedRun : IDisposable
 {
     private readonly Lock _gate = new();
+    private readonly List<SystemMetricsSampler> _samplers = [];
     private RunInfo _info;
     private bool _ended;
 
@@ -65,6 +67,126 @@ public sealed class TrackedRun : IDisposable
         return new TrackedRun(client, client.CreateRun(experimentId, runName, tags));
     }
 
+    /// <summary>
+    /// Creates a run where MLflow's environment says: <c>MLFLOW_EXPERIMENT_ID</c>, else <c>MLFLOW_EXPERIMENT_NAME</c>,
+    /// else <paramref name="defaultExperimentName"/>; with <c>MLFLOW_RUN_ID</c> set, that existing run is resumed
+    /// (status back to RUNNING) instead of creating one.
+    /// </summary>
+    /// <param name="client">The tracking backend.</param>
+    /// <param name="defaultExperimentName">The program's experiment when the environment names none.</param>
+    /// <param name="runName">The display name of a new run.</param>
+    /// <param name="tags">Extra tags for a new run.</param>
+    /// <param name="getVariable">Looks up an environment variable; null for the process environment.</param>
+    /// <returns>The open run.</returns>
+    public static TrackedRun StartFromEnvironment(
+        ITrackingClient client, string defaultExperimentName, string runName, IReadOnlyList<RunTag>? tags = null, Func<string, string?>? getVariable = null)
+    {
+        ArgumentNullException.ThrowIfNull(client);
+        getVariable ??= Environment.GetEnvironmentVariable;
+        string? runId = getVariable("MLFLOW_RUN_ID");
+        if (!string.IsNullOrWhiteSpace(runId))
+        {
+            return Resume(client, runId.Trim());
+        }
+
+        var (experimentId, experimentName) = TrackingClients.ExperimentFromEnvironment(defaultExperimentName, getVariable);
+        string id = experimentId ?? client.GetOrCreateExperiment(experimentName);
+        return new TrackedRun(client, client.CreateRun(id, runName, tags));
+    }
+
+    /// <summary>Reopens an existing run (sets it RUNNING again); params already logged keep their values.</summary>
+    /// <param name="client">The tracking backend.</param>
+    /// <param name="runId">The run to resume.</param>
+    /// <returns>The open run.</returns>
+    public static TrackedRun Resume(ITrackingClient client, string runId)
+    {
+        ArgumentNullException.ThrowIfNull(client);
+        var record = client.GetRun(runId);
+        client.UpdateRun(runId, RunStatus.Running, null);
+        return new TrackedRun(client, record.Info with { Status = RunStatus.Running, EndTimeMs = null });
+    }
+
+    /// <summary>
+    /// Creates a child run in the same experiment, tagged <c>mlflow.parentRunId</c> (the MLflow UI nests it under this
+    /// run): one trial of a sweep.
+    /// </summary>
+    /// <param name="runName">The child's display name.</param>
+    /// <param name="tags">Extra tags.</param>
+    /// <returns>The open child run.</returns>
+    public TrackedRun StartChild(string runName, IReadOnlyList<RunTag>? tags = null)
+    {
+        var all = new List<RunTag>(tags ?? []) { new(SystemTags.ParentRunId, RunId) };
+        return new TrackedRun(Client, Client.CreateRun(Info.ExperimentId, runName, all));
+    }
+
+    /// <summary>Records the datasets the run used (MLflow's dataset inputs).</summary>
+    /// <param name="inputs">The datasets.</param>
+    public void LogInputs(params DatasetInput[] inputs) => Client.LogInputs(RunId, inputs);
+
+    /// <summary>Stores a file as an artifact of the run.</summary>
+    /// <param name="localPath">The file.</param>
+    /// <param name="artifactDirectory">The folder inside the run's artifacts; null for the top level.</param>
+    public void LogArtifact(string localPath, string? artifactDirectory = null) => Client.LogArtifact(RunId, localPath, artifactDirectory);
+
+    /// <summary>
+    /// Starts sampling CPU, memory, disk and GPU use into <c>system/...</c> metrics every <paramref name="interval"/>
+    /// (default 10 s) until the returned sampler is disposed or the run ends.
+    /// </summary>
+    /// <param name="interval">The sampling interval.</param>
+    /// <returns>The running sampler.</returns>
+    public SystemMetricsSampler StartSystemMetrics(TimeSpan? interval = null)
+    {
+        var sampler = new SystemMetricsSampler(this, interval ?? SystemMetricsSampler.DefaultInterval);
+        lock (_gate)
+        {
+            _samplers.Add(sampler);
+        }
+
+        sampler.Start();
+        return sampler;
+    }
+
+    /// <summary>
+    /// Ends the run as KILLED when the process gets Ctrl-C (SIGINT) or SIGTERM. With <paramref name="cancel"/>, the
+    /// signal only cancels that source and the process goes on (the runner stops training and calls
+    /// <see cref="EndFor"/>); without it, the run is ended KILLED (and flushed) and the process terminates as usual.
+    /// </summary>
+    /// <param name="cancel">Cancelled on the signal instead of terminating the process; null to terminate.</param>
+    /// <returns>Dispose to remove the handlers.</returns>
+    public IDisposable KillOnInterrupt(CancellationTokenSource? cancel = null)
+    {
+        void Handle(PosixSignalContext context)
+        {
+            if (cancel is not null)
+            {
+                context.Cancel = true;
+                cancel.Cancel();
+                return;
+            }
+
+            End(RunStatus.Killed);
+        }
+
+        var registrations = new List<PosixSignalRegistration>
+        {
+            PosixSignalRegistration.Create(PosixSignal.SIGINT, Handle),
+            PosixSignalRegistration.Create(PosixSignal.SIGTERM, Handle),
+        };
+        return new Registrations(registrations);
+    }
+
+    /// <summary>
+    /// Ends the run with the status an outcome calls for: no exception, FINISHED; an <see cref="OperationCanceledException"/>
+    /// (Ctrl-C through <see cref="KillOnInterrupt"/>), KILLED; any other exception, FAILED.
+    /// </summary>
+    /// <param name="exception">What ended the training, or null on success.</param>
+    public void EndFor(Exception? exception) => End(exception switch
+    {
+        null => RunStatus.Finished,
+        OperationCanceledException => RunStatus.Killed,
+        _ => RunStatus.Failed,
+    });
+
     /// <summary>Logs parameters in one batch; parameters are write-once (the same value again is fine).</summary>
     /// <param name="parameters">The parameters.</param>
     public void LogParams(IEnumerable<KeyValuePair<string, string>> parameters)
@@ -108,6 +230,19 @@ public sealed class TrackedRun : IDisposable
     /// <param name="status">The final status, normally <see cref="RunStatus.Finished"/>.</param>
     public void End(RunStatus status)
     {
+        List<SystemMetricsSampler> samplers;
+        lock (_gate)
+        {
+            samplers = [.. _samplers];
+            _samplers.Clear();
+        }
+
+        // Stop sampling first: its last points belong to the run, before the final status.
+        foreach (var sampler in samplers)
+        {
+            sampler.Dispose();
+        }
+
         lock (_gate)
         {
             if (_ended)
@@ -129,4 +264,15 @@ public sealed class TrackedRun : IDisposable
     public void Dispose() => End(RunStatus.Failed);
 
     private static long NowMs() => DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
+
+    private sealed class Registrations(List<PosixSignalRegistration> registrations) : IDisposable
+    {
+        public void Dispose()
+        {
+            foreach (var registration in registrations)
+            {
+                registration.Dispose();
+            }
+        }
+    }
 }

@@ -9,10 +9,26 @@ using System.Text.Json;
 /// <summary>MLflow's JSON conventions: snake_case fields, int64 as numbers, non-finite doubles as strings.</summary>
 internal static class MlflowJson
 {
+    // Non-ASCII text travels as UTF-8, not as \uXXXX escapes (which would triple the size of non-English values and
+    // break the request size budget); the result is still valid JSON.
+    private static readonly JsonWriterOptions WriterOptions = new() { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
+
+    /// <summary>The bytes a string takes inside a JSON string literal written by <see cref="Write"/>.</summary>
+    public static int EncodedLength(string value)
+    {
+        int bytes = 0;
+        foreach (var rune in value.EnumerateRunes())
+        {
+            bytes += rune.Value < 0x20 ? 6 : rune.Value is '"' or '\\' ? 2 : rune.Utf8SequenceLength;
+        }
+
+        return bytes;
+    }
+
     public static byte[] Write(Action<Utf8JsonWriter> body)
     {
         using var buffer = new MemoryStream();
-        using (var writer = new Utf8JsonWriter(buffer))
+        using (var writer = new Utf8JsonWriter(buffer, WriterOptions))
         {
             writer.WriteStartObject();
             body(writer);

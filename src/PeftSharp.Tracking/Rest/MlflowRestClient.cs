@@ -5,7 +5,6 @@ using System.Collections.Generic;
 using System.Globalization;
 using System.IO;
 using System.Linq;
-using System.Text;
 using System.Text.Json;
 using System.Threading;
 using System.Threading.Tasks;
@@ -582,7 +581,7 @@ public sealed class MlflowRestClient : ITrackingClient
         return rest.Trim('/');
     }
 
-    private static int Size(string key, string value) => Encoding.UTF8.GetByteCount(key) + Encoding.UTF8.GetByteCount(value) + 32;
+    private static int Size(string key, string value) => MlflowJson.EncodedLength(key) + MlflowJson.EncodedLength(value) + 32;
 
     private async Task<(string? Id, string? Stage)> GetExperimentByNameAsync(string name, int? maxRetries, CancellationToken cancellationToken)
     {
