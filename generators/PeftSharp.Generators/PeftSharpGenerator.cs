@@ -5,7 +5,8 @@ using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.CSharp.Syntax;
 using PeftSharp.Generators.Common;
 using PeftSharp.Generators.Emit;
-using PeftSharp.Generators.Lora;
+using PeftSharp.Generators.Experiments;
+using PeftSharp.Generators.Adapters;
 using PeftSharp.Generators.Model;
 using PeftSharp.Generators.Trainable;
 
@@ -25,10 +26,16 @@ public sealed class PeftSharpGenerator : IIncrementalGenerator
     public void Initialize(IncrementalGeneratorInitializationContext context)
     {
         var adapterFields = context.SyntaxProvider
-            .ForAttributeWithMetadataName(KnownTypeNames.LoraTargetAttribute, static (node, _) => IsField(node), LoraFieldParser.Parse)
+            .ForAttributeWithMetadataName(KnownTypeNames.LoraTargetAttribute, static (node, _) => IsField(node), AdapterFieldParser.ParseLora)
             .Where(static f => f is not null)
             .Select(static (f, _) => f!)
             .WithTrackingName(TrackingNames.LoraFields);
+
+        var ia3Fields = context.SyntaxProvider
+            .ForAttributeWithMetadataName(KnownTypeNames.IA3TargetAttribute, static (node, _) => IsField(node), AdapterFieldParser.ParseIA3)
+            .Where(static f => f is not null)
+            .Select(static (f, _) => f!)
+            .WithTrackingName(TrackingNames.IA3Fields);
 
         var trainableFields = context.SyntaxProvider
             .ForAttributeWithMetadataName(KnownTypeNames.TrainableAttribute, static (node, _) => IsField(node), TrainableFieldParser.Parse)
@@ -37,8 +44,10 @@ public sealed class PeftSharpGenerator : IIncrementalGenerator
             .WithTrackingName(TrackingNames.TrainableFields);
 
         var classes = adapterFields.Collect()
+            .Combine(ia3Fields.Collect())
             .Combine(trainableFields.Collect())
-            .SelectMany(static (fields, cancellationToken) => ClassGrouper.Group(fields.Left, fields.Right, cancellationToken))
+            .SelectMany(static (fields, cancellationToken) =>
+                ClassGrouper.Group(fields.Left.Left.AddRange(fields.Left.Right), fields.Right, cancellationToken))
             .WithTrackingName(TrackingNames.Classes);
 
         var models = classes
@@ -50,6 +59,24 @@ public sealed class PeftSharpGenerator : IIncrementalGenerator
             .Select(static (c, _) => c.Diagnostics)
             .Where(static d => d.Count > 0)
             .WithTrackingName(TrackingNames.Diagnostics);
+
+        var experiments = context.SyntaxProvider
+            .ForAttributeWithMetadataName(KnownTypeNames.ExperimentAttribute, static (node, _) => node is ClassDeclarationSyntax, ExperimentParser.Parse)
+            .Where(static e => e is not null)
+            .Select(static (e, _) => e!)
+            .WithTrackingName(TrackingNames.Experiments);
+        context.RegisterSourceOutput(experiments, static (spc, experiment) =>
+        {
+            foreach (var diagnostic in experiment.Diagnostics)
+            {
+                spc.ReportDiagnostic(diagnostic.ToDiagnostic());
+            }
+
+            if (!experiment.Diagnostics.Any(d => d.IsError))
+            {
+                spc.AddSource(experiment.Class.HintName, ExperimentEmitter.Emit(experiment));
+            }
+        });
 
         context.RegisterSourceOutput(models, static (spc, model) =>
             spc.AddSource(model.Class.HintName, AdaptableModelEmitter.Emit(model)));

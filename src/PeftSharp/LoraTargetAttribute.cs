@@ -23,4 +23,13 @@ public sealed class LoraTargetAttribute : Attribute
 
     /// <summary>Dropout probability applied to the adapter branch input only, in [0, 1).</summary>
     public double Dropout { get; set; } = LoraDefaults.Dropout;
+
+    /// <summary>Scale the update by <c>Alpha / sqrt(Rank)</c> instead of <c>Alpha / Rank</c> (rsLoRA, the reference's <c>use_rslora</c>).</summary>
+    public bool UseRsLora { get; set; }
+
+    /// <summary>Weight-decomposed LoRA (DoRA, the reference's <c>use_dora</c>): adds a trainable magnitude per output row.</summary>
+    public bool UseDora { get; set; }
+
+    /// <summary>How A and B start (the reference's <c>init_lora_weights</c>).</summary>
+    public LoraInit Init { get; set; } = LoraInit.Default;
 }

@@ -38,13 +38,41 @@ public sealed class BaselineTests
                         throw new global::System.InvalidOperationException("Adapters were already applied to TumourClassifier.");
                     }
 
-                    var applied = new global::PeftSharp.AdapterTarget[__peftAdapterPlan.Length];
-                    applied[0] = __peftAdapterPlan[0].With(adapterOverrides).Validate();
-                    this.hidden1 = global::PeftSharp.AdapterWiring.Wrap(this, "hidden1", this.hidden1, applied[0]);
-                    applied[1] = __peftAdapterPlan[1].With(adapterOverrides).Validate();
-                    this.hidden2 = global::PeftSharp.AdapterWiring.Wrap(this, "hidden2", this.hidden2, applied[1]);
+                    var applied = __peftVisit(adapterOverrides, wrap: true);
                     global::PeftSharp.AdapterWiring.Freeze(this, __peftTrainableModules);
                     __peftAdaptersApplied = true;
+                    return applied;
+                }
+
+                private global::System.Collections.Generic.List<global::PeftSharp.AdapterTarget> __peftVisit(global::PeftSharp.AdapterOverrides? adapterOverrides, bool wrap)
+                {
+                    var applied = new global::System.Collections.Generic.List<global::PeftSharp.AdapterTarget>();
+                    {
+                        var target = __peftAdapterPlan[0];
+                        if (!wrap)
+                        {
+                            applied.Add(target);
+                        }
+                        else
+                        {
+                            target = target.With(adapterOverrides).Validate();
+                            applied.Add(target);
+                            this.hidden1 = global::PeftSharp.AdapterWiring.Wrap(this, "hidden1", this.hidden1, target);
+                        }
+                    }
+                    {
+                        var target = __peftAdapterPlan[1];
+                        if (!wrap)
+                        {
+                            applied.Add(target);
+                        }
+                        else
+                        {
+                            target = target.With(adapterOverrides).Validate();
+                            applied.Add(target);
+                            this.hidden2 = global::PeftSharp.AdapterWiring.Wrap(this, "hidden2", this.hidden2, target);
+                        }
+                    }
                     return applied;
                 }
             }

@@ -21,7 +21,7 @@ public sealed class ComponentNameTests
 
         var text = GeneratorHarness.SingleSource(result);
         text.Should().Contain("new global::PeftSharp.AdapterTarget(\"fc1\", global::PeftSharp.AdapterMethod.Lora, 4, 8d, 0d),")
-            .And.Contain("this.hidden = global::PeftSharp.AdapterWiring.Wrap(this, \"fc1\", this.hidden, applied[0]);")
+            .And.Contain("this.hidden = global::PeftSharp.AdapterWiring.Wrap(this, \"fc1\", this.hidden, target);")
             .And.Contain("new string[] { \"score\" }")
             .And.NotContain("\"hidden\"")
             .And.NotContain("\"head\"");

@@ -57,7 +57,7 @@ public sealed class GeneratedCodeCompilationTests
         var (result, output) = GeneratorHarness.Run(source);
 
         GeneratorHarness.SingleSource(result).Should()
-            .Contain("this.layer = global::PeftSharp.AdapterWiring.Wrap(this, \"layer\", this.layer!, applied[0]);");
+            .Contain("this.layer = global::PeftSharp.AdapterWiring.Wrap(this, \"layer\", this.layer!, target);");
         GeneratorHarness.Problems(output).Should().BeEmpty();
     }
 
@@ -137,7 +137,7 @@ public sealed class GeneratedCodeCompilationTests
 
         var (result, output) = GeneratorHarness.Run(source);
 
-        GeneratorHarness.SingleSource(result).Should().Contain("this.@base = global::PeftSharp.AdapterWiring.Wrap(this, \"base\", this.@base, applied[0]);");
+        GeneratorHarness.SingleSource(result).Should().Contain("this.@base = global::PeftSharp.AdapterWiring.Wrap(this, \"base\", this.@base, target);");
         GeneratorHarness.Problems(output).Should().BeEmpty();
     }
 }

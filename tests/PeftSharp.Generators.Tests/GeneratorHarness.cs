@@ -22,6 +22,7 @@ internal static class GeneratorHarness
         .. Net100.References.All,
         MetadataReference.CreateFromFile(typeof(TorchSharp.torch).Assembly.Location),
         MetadataReference.CreateFromFile(typeof(PeftSharp.IAdaptableModel).Assembly.Location),
+        MetadataReference.CreateFromFile(typeof(PeftSharp.Training.Experiments.ExperimentHost).Assembly.Location),
     ];
 
     public static CSharpCompilation CreateCompilation(params string[] sources) =>

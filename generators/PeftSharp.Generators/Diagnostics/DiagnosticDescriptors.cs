@@ -13,7 +13,7 @@ internal static class DiagnosticDescriptors
     public static readonly DiagnosticDescriptor TypeNotPartial = new(
         id: "PEFT001",
         title: "Type must be partial",
-        messageFormat: "{0} '{1}' must be partial because PeftSharp generates the adapter wiring of '{2}' into it; add the 'partial' modifier ('partial {0} {1}')",
+        messageFormat: "{0} '{1}' must be partial because PeftSharp generates the {3} of '{2}' into it; add the 'partial' modifier ('partial {0} {1}')",
         category: Category,
         defaultSeverity: DiagnosticSeverity.Error,
         isEnabledByDefault: true);
@@ -21,7 +21,7 @@ internal static class DiagnosticDescriptors
     public static readonly DiagnosticDescriptor FieldCannotHoldAdapter = new(
         id: "PEFT002",
         title: "Adapter field must be declared as Module<Tensor, Tensor>",
-        messageFormat: "[LoraTarget] field '{0}' is declared as '{1}'{2}, so it cannot hold the LoRA wrapper that ApplyAdapters() assigns to it; declare it as 'Module<Tensor, Tensor>' (TorchSharp.torch.nn.Module<TorchSharp.torch.Tensor, TorchSharp.torch.Tensor>)",
+        messageFormat: "[{3}] field '{0}' is declared as '{1}'{2}, so it cannot hold the adapter wrapper that ApplyAdapters() assigns to it; declare it as 'Module<Tensor, Tensor>' (TorchSharp.torch.nn.Module<TorchSharp.torch.Tensor, TorchSharp.torch.Tensor>)",
         category: Category,
         defaultSeverity: DiagnosticSeverity.Error,
         isEnabledByDefault: true);
@@ -29,7 +29,7 @@ internal static class DiagnosticDescriptors
     public static readonly DiagnosticDescriptor InvalidHyperparameter = new(
         id: "PEFT003",
         title: "Adapter hyperparameter out of range",
-        messageFormat: "[LoraTarget] on field '{0}': {1} is {2}, but it must be {3}; change the {1} argument",
+        messageFormat: "[{4}] on '{0}': {1} is {2}, but it must be {3}; change the {1} argument",
         category: Category,
         defaultSeverity: DiagnosticSeverity.Error,
         isEnabledByDefault: true);
@@ -37,7 +37,7 @@ internal static class DiagnosticDescriptors
     public static readonly DiagnosticDescriptor AdapterAndTrainable = new(
         id: "PEFT004",
         title: "Field is both an adapter target and trainable",
-        messageFormat: "Field '{0}' has both [LoraTarget] and [Trainable]; a layer is either adapted (only its LoRA weights train) or fully trainable, so remove one of the two attributes",
+        messageFormat: "Field '{0}' has both [{1}] and [Trainable]; a layer is either adapted (only its adapter weights train) or fully trainable, so remove one of the two attributes",
         category: Category,
         defaultSeverity: DiagnosticSeverity.Error,
         isEnabledByDefault: true);
@@ -62,6 +62,70 @@ internal static class DiagnosticDescriptors
         id: "PEFT007",
         title: "Trainable field must be a TorchSharp module",
         messageFormat: "[Trainable] field '{0}' is declared as '{1}', which is not a TorchSharp module, so no submodule named '{2}' will exist to keep trainable; apply [Trainable] only to fields whose type derives from nn.Module",
+        category: Category,
+        defaultSeverity: DiagnosticSeverity.Error,
+        isEnabledByDefault: true);
+
+    public static readonly DiagnosticDescriptor UnsupportedLayerType = new(
+        id: "PEFT008",
+        title: "Adapter method does not support the layer type",
+        messageFormat: "{0} cannot adapt '{1}': it holds a {2} (assigned in '{3}'), and {0} supports {4}; target a supported layer or use another method",
+        category: Category,
+        defaultSeverity: DiagnosticSeverity.Error,
+        isEnabledByDefault: true);
+
+    public static readonly DiagnosticDescriptor TargetedTwice = new(
+        id: "PEFT009",
+        title: "Layer is targeted by two adapters",
+        messageFormat: "'{0}' is targeted by both {1} and {2}; a layer takes one adapter, so remove one of the two",
+        category: Category,
+        defaultSeverity: DiagnosticSeverity.Error,
+        isEnabledByDefault: true);
+
+    public static readonly DiagnosticDescriptor TargetMatchesNothing = new(
+        id: "PEFT010",
+        title: "Class-level target matches no layer",
+        messageFormat: "[{0}] on '{1}': {2} matches no layer in the module tree visible at compile time; layers that can be adapted: {3}",
+        category: Category,
+        defaultSeverity: DiagnosticSeverity.Error,
+        isEnabledByDefault: true);
+
+    public static readonly DiagnosticDescriptor NestedLayerUnreachable = new(
+        id: "PEFT011",
+        title: "Nested layer cannot be reached without reflection",
+        messageFormat: "[{0}] on '{1}' matches '{2}', which is {3}; {4}",
+        category: Category,
+        defaultSeverity: DiagnosticSeverity.Error,
+        isEnabledByDefault: true);
+
+    public static readonly DiagnosticDescriptor UnsupportedHyperparameterType = new(
+        id: "PEFT012",
+        title: "Hyperparameter type is not supported",
+        messageFormat: "Hyperparameter '{0}' of experiment '{1}' has type '{2}', which cannot be read from a command line; use int, long, double, float, bool, string, an enum or a nullable of these (or make the property get-only to exclude it)",
+        category: Category,
+        defaultSeverity: DiagnosticSeverity.Error,
+        isEnabledByDefault: true);
+
+    public static readonly DiagnosticDescriptor DuplicateParameterName = new(
+        id: "PEFT013",
+        title: "Two hyperparameters share a command-line name",
+        messageFormat: "Hyperparameters '{0}' and '{1}' of experiment '{2}' are both named --{3}; give one a different [Hyperparameter(Name = ...)]",
+        category: Category,
+        defaultSeverity: DiagnosticSeverity.Error,
+        isEnabledByDefault: true);
+
+    public static readonly DiagnosticDescriptor ExperimentWithoutModelOrDataset = new(
+        id: "PEFT014",
+        title: "Experiment has no model or no dataset",
+        messageFormat: "Experiment '{0}' declares no {1}; add a member marked {2} (a parameterless method or a get-only property)",
+        category: Category,
+        defaultSeverity: DiagnosticSeverity.Error,
+        isEnabledByDefault: true);
+
+    public static readonly DiagnosticDescriptor InvalidHyperparameterDeclaration = new(
+        id: "PEFT015",
+        title: "Hyperparameter declaration is inconsistent",
+        messageFormat: "Hyperparameter '{0}': {1}",
         category: Category,
         defaultSeverity: DiagnosticSeverity.Error,
         isEnabledByDefault: true);

@@ -33,5 +33,9 @@ internal sealed class IndentedWriter
         Line(text);
     }
 
+    public void Indent() => depth++;
+
+    public void Outdent() => depth--;
+
     public override string ToString() => builder.ToString();
 }

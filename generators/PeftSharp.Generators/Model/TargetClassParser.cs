@@ -20,10 +20,15 @@ internal static class TargetClassParser
     /// PEFT001 (a declaration is not partial) and PEFT005 (not an nn.Module) to <paramref name="diagnostics"/>.
     /// </summary>
     public static TargetClassInfo Parse(
-        INamedTypeSymbol type, SyntaxNode fieldDeclarator, Compilation compilation, List<DiagnosticInfo> diagnostics)
+        INamedTypeSymbol type,
+        SyntaxNode fieldDeclarator,
+        Compilation compilation,
+        List<DiagnosticInfo> diagnostics,
+        string purpose = "adapter wiring",
+        bool requireModule = true)
     {
         // Innermost first as found; the generated file reopens them outermost first.
-        var enclosing = fieldDeclarator.Ancestors().OfType<TypeDeclarationSyntax>().ToList();
+        var enclosing = fieldDeclarator.AncestorsAndSelf().OfType<TypeDeclarationSyntax>().ToList();
         foreach (var declaration in enclosing.Where(d => !d.Modifiers.Any(SyntaxKind.PartialKeyword)))
         {
             diagnostics.Add(DiagnosticInfo.Create(
@@ -31,11 +36,12 @@ internal static class TargetClassParser
                 LocationInfo.From(declaration.Identifier),
                 Keyword(declaration),
                 declaration.Identifier.ValueText,
-                type.Name));
+                type.Name,
+                purpose));
         }
 
         var module = compilation.GetTypeByMetadataName(KnownTypeNames.Module);
-        if (type.TypeKind != TypeKind.Class || !DerivesFrom(type, module))
+        if (requireModule && (type.TypeKind != TypeKind.Class || !DerivesFrom(type, module)))
         {
             diagnostics.Add(DiagnosticInfo.Create(
                 DiagnosticDescriptors.NotAModule, LocationInfo.From(enclosing[0].Identifier), type.Name));
@@ -98,7 +104,7 @@ internal static class TargetClassParser
     }
 
     // "<Namespace>.<Outer>.<Class>.PeftSharp.g.cs"; generic arity keeps Foo and Foo<T> apart.
-    private static string HintName(string? ns, IEnumerable<TypeDeclarationSyntax> outermostFirst)
+    internal static string HintName(string? ns, IEnumerable<TypeDeclarationSyntax> outermostFirst, string suffix = ".PeftSharp.g.cs")
     {
         var parts = new List<string>();
         if (ns is not null)
@@ -116,6 +122,6 @@ internal static class TargetClassParser
             builder.Append(char.IsLetterOrDigit(c) || c is '.' or '_' ? c : '_');
         }
 
-        return builder.Append(".PeftSharp.g.cs").ToString();
+        return builder.Append(suffix).ToString();
     }
 }

@@ -42,7 +42,8 @@ internal static class TrainableFieldParser
         }
 
         // A field that is also [LoraTarget] gets PEFT004 from the LoRA parser; contributing it twice would only confuse.
-        var alsoAdapter = FieldInspector.HasAttribute(field, KnownTypeNames.LoraTargetAttribute);
+        var alsoAdapter = FieldInspector.HasAttribute(field, KnownTypeNames.LoraTargetAttribute)
+            || FieldInspector.HasAttribute(field, KnownTypeNames.IA3TargetAttribute);
         return new AnnotatedField(
             targetClass,
             declarator.SyntaxTree.FilePath,
