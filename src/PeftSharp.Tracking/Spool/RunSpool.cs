@@ -26,6 +26,7 @@ internal sealed class RunSpool : IDisposable
     private long _lastSeq;
     private long _readOffset;
     private long _readSeq;
+    private bool _disposed;
 
     private RunSpool(string directory, FileStream lockStream)
     {
@@ -206,6 +207,12 @@ internal sealed class RunSpool : IDisposable
     {
         lock (_gate)
         {
+            if (_disposed)
+            {
+                return;
+            }
+
+            _disposed = true;
             _journal.Flush(flushToDisk: true);
             _journal.Dispose();
             _lock.Dispose();

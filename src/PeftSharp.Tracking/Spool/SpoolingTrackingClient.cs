@@ -40,6 +40,7 @@ public sealed class SpoolingTrackingClient : ITrackingClient, IDisposable
     private readonly object _progressGate = new();
     private TimeSpan _backoff;
     private volatile bool _offline;
+    private volatile bool _unreachable;
     private bool _warnedOffline;
     private int _disposed;
 
@@ -78,6 +79,7 @@ public sealed class SpoolingTrackingClient : ITrackingClient, IDisposable
         }
         catch (TrackingException e) when (e.IsTransient)
         {
+            _unreachable = e.HttpStatusCode is null && !e.OutcomeUnknown;
             GoOffline(e.Message);
             return OfflineExperimentPrefix + name;
         }
@@ -118,6 +120,7 @@ public sealed class SpoolingTrackingClient : ITrackingClient, IDisposable
             }
             catch (TrackingException e) when (e.IsTransient)
             {
+                _unreachable = e.HttpStatusCode is null && !e.OutcomeUnknown;
                 GoOffline(e.Message);
             }
         }
@@ -274,26 +277,7 @@ public sealed class SpoolingTrackingClient : ITrackingClient, IDisposable
     /// <summary>Waits until every record of every run is delivered, or the timeout passes.</summary>
     /// <param name="timeout">How long to wait.</param>
     /// <returns>Whether everything was delivered.</returns>
-    public bool Flush(TimeSpan timeout)
-    {
-        var deadline = DateTime.UtcNow + timeout;
-        while (_runs.Values.Any(r => !r.IsCaughtUp))
-        {
-            Wake();
-            TimeSpan left = deadline - DateTime.UtcNow;
-            if (left <= TimeSpan.Zero)
-            {
-                return false;
-            }
-
-            lock (_progressGate)
-            {
-                Monitor.Wait(_progressGate, left < TimeSpan.FromMilliseconds(200) ? left : TimeSpan.FromMilliseconds(200));
-            }
-        }
-
-        return true;
-    }
+    public bool Flush(TimeSpan timeout) => _runs.Values.Distinct().ToList().All(spool => FlushRun(spool, timeout));
 
     /// <summary>
     /// Delivers every spool in <paramref name="spoolDirectory"/> that belongs to <paramref name="server"/>'s URI and is not
@@ -376,7 +360,7 @@ public sealed class SpoolingTrackingClient : ITrackingClient, IDisposable
             return;
         }
 
-        Flush(_offline ? _options.OfflineFlushTimeout : _options.FlushTimeout);
+        Flush(_options.FlushTimeout);
         _stop.Cancel();
         Wake();
         try
@@ -540,19 +524,21 @@ public sealed class SpoolingTrackingClient : ITrackingClient, IDisposable
                     {
                         // No retries inside: this loop is the retry, with its own backoff, so a dead server costs nothing.
                         await DeliverAsync(spool, 0, _stop.Token).ConfigureAwait(false);
-                        PublishProgress(spool);
-                    }
+                        _unreachable = false;
+                        if (_offline)
+                        {
+                            _offline = false;
+                            _backoff = _options.RetryInterval;
+                            _options.Log("the tracking server answers again; delivering the spooled records.");
+                            _warnedOffline = false;
+                        }
 
-                    if (_offline)
-                    {
-                        _offline = false;
-                        _backoff = _options.RetryInterval;
-                        _options.Log("the tracking server answers again; delivering the spooled records.");
-                        _warnedOffline = false;
+                        PublishProgress(spool);
                     }
                 }
                 catch (TrackingException e) when (e.IsTransient)
                 {
+                    _unreachable = e.HttpStatusCode is null && !e.OutcomeUnknown;
                     GoOffline(e.Message);
                     _backoff = TimeSpan.FromTicks(Math.Min(_backoff.Ticks * 2, _options.MaxRetryInterval.Ticks));
                 }
@@ -560,9 +546,10 @@ public sealed class SpoolingTrackingClient : ITrackingClient, IDisposable
                 {
                     return;
                 }
-                catch (Exception e) when (e is TrackingException or InvalidDataException or IOException)
+                catch (Exception e)
                 {
-                    _options.Log($"delivery of spool {spool.Directory} stopped: {e.Message}");
+                    // The worker must survive anything (a corrupt journal, a full disk): report and try again later.
+                    _options.Log($"delivery of spool {spool.Directory} failed: {e.GetType().Name}: {e.Message}");
                     GoOffline(e.Message);
                 }
 
@@ -582,7 +569,7 @@ public sealed class SpoolingTrackingClient : ITrackingClient, IDisposable
 
     private void FinishRun(RunSpool spool)
     {
-        bool delivered = FlushRun(spool, _offline ? _options.OfflineFlushTimeout : _options.FlushTimeout);
+        bool delivered = FlushRun(spool, _options.FlushTimeout);
         if (!delivered)
         {
             _options.Log(string.Create(
@@ -612,19 +599,30 @@ public sealed class SpoolingTrackingClient : ITrackingClient, IDisposable
 
     private bool FlushRun(RunSpool spool, TimeSpan timeout)
     {
+        // Wait up to the timeout while delivery makes progress; give up sooner when the server stays unreachable.
         var deadline = DateTime.UtcNow + timeout;
+        var lastProgress = DateTime.UtcNow;
+        long acked = spool.State.AckedSeq;
         while (!spool.IsCaughtUp)
         {
             Wake();
-            TimeSpan left = deadline - DateTime.UtcNow;
-            if (left <= TimeSpan.Zero)
+            var now = DateTime.UtcNow;
+            if (spool.State.AckedSeq != acked)
+            {
+                acked = spool.State.AckedSeq;
+                lastProgress = now;
+            }
+
+            // "Unreachable" (no connection at all) rather than merely failing: a flaky server that answers slowly
+            // still gets the full timeout.
+            if (now >= deadline || (_unreachable && now - lastProgress >= _options.OfflineFlushTimeout))
             {
                 return false;
             }
 
             lock (_progressGate)
             {
-                Monitor.Wait(_progressGate, left < TimeSpan.FromMilliseconds(200) ? left : TimeSpan.FromMilliseconds(200));
+                Monitor.Wait(_progressGate, TimeSpan.FromMilliseconds(50));
             }
         }
 
@@ -663,7 +661,7 @@ public sealed class SpoolingTrackingClient : ITrackingClient, IDisposable
     {
         if (_runs.TryGetValue(runId, out var spool))
         {
-            FlushRun(spool, _offline ? _options.OfflineFlushTimeout : _options.FlushTimeout);
+            FlushRun(spool, _options.FlushTimeout);
             return spool.State.RunId
                 ?? throw new TrackingException(TrackingErrorCodes.TemporarilyUnavailable, $"Run '{runId}' is not on the server yet (the server is unreachable); its records are spooled.")
                 {
