@@ -1,0 +1,11 @@
+namespace SentimentLora.RData;
+
+/// <summary>An R symbol (a name).</summary>
+public sealed class RSymbol(string name) : RObject
+{
+    /// <summary>The symbol's text.</summary>
+    public string Name { get; } = name;
+
+    /// <inheritdoc />
+    public override string Describe() => $"symbol '{Name}'";
+}
