@@ -13,7 +13,7 @@ using static TorchSharp.torch;
 /// <summary>Save then load gives back every tensor bit for bit, with its dtype, shape and the metadata.</summary>
 public sealed class SafetensorsRoundTripTests
 {
-    public static TheoryData<string> DTypes => new() { "F64", "F32", "F16", "BF16", "I64", "I32", "I16", "I8", "U8", "BOOL" };
+    public static TheoryData<string> DTypes => new(SampleTensors.DTypes);
 
     [Theory]
     [MemberData(nameof(DTypes))]
@@ -108,6 +108,24 @@ public sealed class SafetensorsRoundTripTests
         {
             Dispose(loaded);
         }
+    }
+
+    [Fact]
+    public void Tensors_on_any_device_are_saved_from_a_cpu_copy_and_load_on_the_cpu()
+    {
+        using var folder = new TempDirectory();
+        var path = folder.File("device.safetensors");
+
+        // CUDA where the machine has it (the GPU run of the suite); the CPU path otherwise.
+        var device = TorchSharp.torch.cuda.is_available() ? CUDA : CPU;
+        using var cpuValues = SampleTensors.Of("BF16");
+        using var onDevice = cpuValues.to(device);
+        Safetensors.Save(path, [new("t", onDevice)]);
+        using var loaded = Safetensors.Load(path)["t"];
+
+        onDevice.device_type.Should().Be(device.type, "saving copies to the CPU and leaves the tensor where it was");
+        loaded.device_type.Should().Be(TorchSharp.DeviceType.CPU);
+        loaded.bytes.ToArray().Should().Equal(cpuValues.bytes.ToArray());
     }
 
     [Fact]

@@ -6,6 +6,8 @@ using static TorchSharp.torch;
 /// <summary>Deterministic tensors of each safetensors dtype that exercise sign bits, extremes and odd shapes.</summary>
 internal static class SampleTensors
 {
+    public static readonly string[] DTypes = ["F64", "F32", "F16", "BF16", "I64", "I32", "I16", "I8", "U8", "BOOL"];
+
     public static Tensor Of(string dtype)
     {
         using var generator = new TorchSharp.torch.Generator(1234);
