@@ -37,6 +37,24 @@ public sealed class PeftSharpGenerator : IIncrementalGenerator
             .Select(static (f, _) => f!)
             .WithTrackingName(TrackingNames.IA3Fields);
 
+        var classTargets = context.SyntaxProvider
+            .ForAttributeWithMetadataName(KnownTypeNames.LoraTargetsAttribute, static (node, _) => node is ClassDeclarationSyntax, ClassTargetParser.ParseLora)
+            .Collect()
+            .Combine(context.SyntaxProvider
+                .ForAttributeWithMetadataName(KnownTypeNames.IA3TargetsAttribute, static (node, _) => node is ClassDeclarationSyntax, ClassTargetParser.ParseIA3)
+                .Collect())
+            .SelectMany(static (pair, _) => pair.Left.AddRange(pair.Right).Where(f => f is not null).Select(f => f!))
+            .WithTrackingName(TrackingNames.ClassTargets);
+
+        var accessors = classTargets
+            .Where(static f => !f.Diagnostics.Any(d => d.IsError))
+            .SelectMany(static (f, _) => f.Accessors)
+            .Collect()
+            .SelectMany(static (all, _) => all.GroupBy(a => a.Owner.Key).OrderBy(g => g.Key, System.StringComparer.Ordinal).Select(g => g.ToEquatableArray()))
+            .WithTrackingName(TrackingNames.Accessors);
+        context.RegisterSourceOutput(accessors, static (spc, requests) =>
+            spc.AddSource(requests[0].Owner.HintName, AccessorEmitter.Emit(requests.ToList())));
+
         var trainableFields = context.SyntaxProvider
             .ForAttributeWithMetadataName(KnownTypeNames.TrainableAttribute, static (node, _) => IsField(node), TrainableFieldParser.Parse)
             .Where(static f => f is not null)
@@ -44,10 +62,10 @@ public sealed class PeftSharpGenerator : IIncrementalGenerator
             .WithTrackingName(TrackingNames.TrainableFields);
 
         var classes = adapterFields.Collect()
-            .Combine(ia3Fields.Collect())
+            .Combine(ia3Fields.Collect().Combine(classTargets.Collect()))
             .Combine(trainableFields.Collect())
             .SelectMany(static (fields, cancellationToken) =>
-                ClassGrouper.Group(fields.Left.Left.AddRange(fields.Left.Right), fields.Right, cancellationToken))
+                ClassGrouper.Group(fields.Left.Left.AddRange(fields.Left.Right.Left).AddRange(fields.Left.Right.Right), fields.Right, cancellationToken))
             .WithTrackingName(TrackingNames.Classes);
 
         var models = classes

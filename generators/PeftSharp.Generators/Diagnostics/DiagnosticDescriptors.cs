@@ -85,7 +85,7 @@ internal static class DiagnosticDescriptors
     public static readonly DiagnosticDescriptor TargetMatchesNothing = new(
         id: "PEFT010",
         title: "Class-level target matches no layer",
-        messageFormat: "[{0}] on '{1}': {2} matches no layer in the module tree visible at compile time; layers that can be adapted: {3}",
+        messageFormat: "[{0}] on '{1}': {2}; {3}",
         category: Category,
         defaultSeverity: DiagnosticSeverity.Error,
         isEnabledByDefault: true);

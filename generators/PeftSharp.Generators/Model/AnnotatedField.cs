@@ -18,4 +18,11 @@ internal sealed record AnnotatedField(
     int Position,
     AdapterFieldModel? Adapter,
     string? TrainableModule,
-    EquatableArray<DiagnosticInfo> Diagnostics);
+    EquatableArray<DiagnosticInfo> Diagnostics)
+{
+    /// <summary>Layers inside child modules targeted by a class-level attribute, in module-tree order.</summary>
+    public EquatableArray<AdapterFieldModel> Nested { get; init; } = EquatableArray<AdapterFieldModel>.Empty;
+
+    /// <summary>Accessors the nested layers need in child classes.</summary>
+    public EquatableArray<AccessorRequest> Accessors { get; init; } = EquatableArray<AccessorRequest>.Empty;
+}

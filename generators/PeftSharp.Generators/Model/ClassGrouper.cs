@@ -25,7 +25,7 @@ internal static class ClassGrouper
                     var fields = g.OrderBy(f => f.FilePath, StringComparer.Ordinal).ThenBy(f => f.Position).ToList();
                     var model = new AdaptableClassModel(
                         fields[0].Class,
-                        fields.Where(f => f.Adapter is not null).Select(f => f.Adapter!).ToEquatableArray(),
+                        fields.Where(f => f.Adapter is not null).Select(f => f.Adapter!).Concat(fields.SelectMany(f => f.Nested)).ToEquatableArray(),
                         fields.Where(f => f.TrainableModule is not null).Select(f => f.TrainableModule!).ToEquatableArray());
 
                     // Class-level problems (PEFT001, PEFT005) are found once per field; report them once.
