@@ -41,6 +41,7 @@ public sealed class SpoolingTrackingClient : ITrackingClient, IDisposable
     private TimeSpan _backoff;
     private volatile bool _offline;
     private volatile bool _unreachable;
+    private long _unreachableFailures;
     private bool _warnedOffline;
     private int _disposed;
 
@@ -491,13 +492,50 @@ public sealed class SpoolingTrackingClient : ITrackingClient, IDisposable
         }
         catch (TrackingException e) when (!e.IsTransient)
         {
-            // A rejection (a param changed on a resumed run, a deleted run): keep the records aside and go on, or the
-            // spool would be stuck forever behind them.
-            log($"the server refused records {first}-{last} of run {runId}: {e.Message}; kept in {Path.Combine(spool.Directory, RunSpool.RejectedFile)}.");
-            spool.Reject(records, e.Message);
+            // A rejection (a param changed on a resumed run, a deleted run): find the records at fault one by one and
+            // set only those aside, or everything merged with them would be lost and the spool stuck behind them.
+            foreach (var record in records)
+            {
+                await DeliverRecordAsync(server, spool, runId, record, maxRetries, log, e.Message, cancellationToken).ConfigureAwait(false);
+            }
         }
 
         spool.Acknowledge(last);
+    }
+
+    private static async Task DeliverRecordAsync(
+        MlflowRestClient server, RunSpool spool, string runId, SpoolRecord record, int? maxRetries, Action<string> log, string groupError, CancellationToken cancellationToken)
+    {
+        Func<string, IEnumerable<Metric>> prior = key => spool.PointsBefore(key, record.Seq);
+        try
+        {
+            // Part of the group may be on the server already: reconcile the metrics.
+            await server.DeliverBatchAsync(runId, record.Metrics, record.Params, record.Tags, true, prior, maxRetries, cancellationToken).ConfigureAwait(false);
+            return;
+        }
+        catch (TrackingException e) when (!e.IsTransient && record.Params.Count != 0)
+        {
+            // Most likely a param that may not change: keep the metrics and tags, set the params aside.
+            groupError = e.Message;
+        }
+        catch (TrackingException e) when (!e.IsTransient)
+        {
+            log($"the server refused record {record.Seq} of run {runId}: {e.Message}; kept in {Path.Combine(spool.Directory, RunSpool.RejectedFile)}.");
+            spool.Reject([record], e.Message);
+            return;
+        }
+
+        try
+        {
+            await server.DeliverBatchAsync(runId, record.Metrics, [], record.Tags, true, prior, maxRetries, cancellationToken).ConfigureAwait(false);
+            log($"the server refused the params of record {record.Seq} of run {runId}: {groupError}; they are kept in {Path.Combine(spool.Directory, RunSpool.RejectedFile)}.");
+            spool.Reject([new SpoolRecord { Seq = record.Seq, Op = record.Op, Params = record.Params }], groupError);
+        }
+        catch (TrackingException e) when (!e.IsTransient)
+        {
+            log($"the server refused record {record.Seq} of run {runId}: {e.Message}; kept in {Path.Combine(spool.Directory, RunSpool.RejectedFile)}.");
+            spool.Reject([record], e.Message);
+        }
     }
 
     private async Task DeliverAsync(RunSpool spool, int? maxRetries, CancellationToken cancellationToken) =>
@@ -603,6 +641,7 @@ public sealed class SpoolingTrackingClient : ITrackingClient, IDisposable
         var deadline = DateTime.UtcNow + timeout;
         var lastProgress = DateTime.UtcNow;
         long acked = spool.State.AckedSeq;
+        long failuresBefore = Interlocked.Read(ref _unreachableFailures);
         while (!spool.IsCaughtUp)
         {
             Wake();
@@ -615,7 +654,8 @@ public sealed class SpoolingTrackingClient : ITrackingClient, IDisposable
 
             // "Unreachable" (no connection at all) rather than merely failing: a flaky server that answers slowly
             // still gets the full timeout.
-            if (now >= deadline || (_unreachable && now - lastProgress >= _options.OfflineFlushTimeout))
+            bool stillDown = _unreachable && Interlocked.Read(ref _unreachableFailures) > failuresBefore;
+            if (now >= deadline || (stillDown && now - lastProgress >= _options.OfflineFlushTimeout))
             {
                 return false;
             }
@@ -632,6 +672,11 @@ public sealed class SpoolingTrackingClient : ITrackingClient, IDisposable
     private void GoOffline(string reason)
     {
         _offline = true;
+        if (_unreachable)
+        {
+            Interlocked.Increment(ref _unreachableFailures);
+        }
+
         if (!_warnedOffline)
         {
             _warnedOffline = true;
