@@ -58,8 +58,7 @@ internal static class BlockReader
             var block = new RowBlock(ids, payloads, widths);
             return keep is null ? block : block.Take(keep);
         }
-        catch (Exception e) when (e is IOException or ParquetException or IndexOutOfRangeException or ArgumentException
-                                      or NotSupportedException or OverflowException or InvalidOperationException)
+        catch (Exception e) when (e is not (InvalidDataException or OperationCanceledException or OutOfMemoryException))
         {
             throw new InvalidDataException(
                 $"Row group {group.Index} of '{binding.Path}' could not be read ({e.Message}); the file is corrupt. Recreate it from its source.", e);

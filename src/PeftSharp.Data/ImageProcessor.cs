@@ -48,7 +48,7 @@ public static class ImageProcessor
     {
         ArgumentNullException.ThrowIfNull(format);
         int c = format.Channels, h = format.Height, w = format.Width;
-        var scale = floats is null ? 1f / 255f : 1f;
+        var scale = floats is null ? 255f : 1f;
         var pad = augmentation?.CropPadding ?? 0;
         int dy = 0, dx = 0;
         var flip = false;
@@ -83,7 +83,7 @@ public static class ImageProcessor
                     else
                     {
                         var raw = floats is not null ? floats[(((ch * h) + sy) * w) + sx] : pixels![(((sy * w) + sx) * c) + ch];
-                        value = ((raw * scale) - mean) / std;
+                        value = ((raw / scale) - mean) / std;
                     }
 
                     target[(((ch * h) + y) * w) + x] = value;

@@ -198,7 +198,7 @@ public sealed class ParquetDataset
         {
             return await ParquetReader.CreateAsync(path, cancellationToken: cancellationToken).ConfigureAwait(false);
         }
-        catch (Exception e) when (e is IOException or InvalidDataException or ParquetException or NotSupportedException or ArgumentException or IndexOutOfRangeException)
+        catch (Exception e) when (e is not (OperationCanceledException or OutOfMemoryException))
         {
             throw new InvalidDataException($"'{path}' is not a readable Parquet file ({e.Message}). Recreate it from its source.", e);
         }

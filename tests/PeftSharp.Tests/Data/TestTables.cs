@@ -28,6 +28,17 @@ public static class TestTables
         }
     }
 
+    /// <summary>Writes a list column (as pyarrow writes lists: nullable list of required elements); an empty row is an empty list.</summary>
+    public static async Task WriteListAsync<T>(ParquetRowGroupWriter rowGroup, ListField list, T[][] rows)
+        where T : struct
+    {
+        var field = (DataField)list.Item;
+        var values = rows.SelectMany(r => r).ToArray();
+        var definitions = rows.SelectMany(r => r.Length == 0 ? [field.MaxDefinitionLevel - 1] : Enumerable.Repeat(field.MaxDefinitionLevel, r.Length)).ToArray();
+        var repetitions = rows.SelectMany(r => r.Length == 0 ? [0] : Enumerable.Range(0, r.Length).Select(i => i == 0 ? 0 : 1)).ToArray();
+        await rowGroup.WriteAllPartsAsync(field, (ReadOnlyMemory<T>)values, definitions, repetitions, default);
+    }
+
     /// <summary>
     /// Numeric table: a (double) = row, b (float) = row / 2, c (int) = -row, label (long) = row % 3, key (string) = "k" + row % 37,
     /// with global row numbers, in <paramref name="groups"/> groups of <paramref name="rowsPerGroup"/>.
