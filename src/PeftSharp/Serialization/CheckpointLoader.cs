@@ -308,6 +308,13 @@ public static class CheckpointLoader
             }
         }
 
+        if (missing.Any(k => k.Contains(".base_layer.", StringComparison.Ordinal)))
+        {
+            text.Append(
+                "\nThe module already carries adapters (its keys contain '.base_layer.'): load base weights before applying adapters, " +
+                "or map 'x.weight' to 'x.base_layer.weight' and load non-strictly so the adapter keys may stay missing.");
+        }
+
         if (missing.Count > 0 || unexpected.Count > 0)
         {
             text.Append(

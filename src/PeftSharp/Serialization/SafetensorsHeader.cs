@@ -88,6 +88,12 @@ internal sealed class SafetensorsHeader
             throw new SafetensorsFormatException(
                 path, SafetensorsProblem.HeaderNotJson, $"the header is not valid JSON ({e.Message.TrimEnd('.')}).", e);
         }
+        catch (InvalidOperationException e)
+        {
+            // GetString throws this for escapes that decode to invalid UTF-16, such as a lone surrogate "\ud800".
+            throw new SafetensorsFormatException(
+                path, SafetensorsProblem.HeaderNotJson, $"the header is not valid JSON text: a string escapes an invalid UTF-16 sequence ({e.Message.TrimEnd('.')}).", e);
+        }
 
         ValidateRanges(path, tensors, dataLength);
         return new SafetensorsHeader(metadata, tensors);

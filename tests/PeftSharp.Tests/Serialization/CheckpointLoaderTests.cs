@@ -113,6 +113,28 @@ public sealed class CheckpointLoaderTests : IDisposable
     }
 
     [Fact]
+    public void Loading_base_weights_into_a_model_that_already_has_adapters_explains_the_order()
+    {
+        using var source = new TinyEncoder(seed: 21);
+        var path = folder.File("base.safetensors");
+        SafetensorsStateDict.Save(source, path);
+        using var target = new TinyEncoder(seed: 22);
+        target.WrapQueryWithLora();
+
+        var act = () => CheckpointLoader.LoadInto(target, path);
+
+        act.Should().Throw<CheckpointMismatchException>()
+            .WithMessage("*\n  query.base_layer.weight (closest in the checkpoint: 'query.weight'*load base weights before applying adapters*");
+        var report = CheckpointLoader.LoadInto(
+            target,
+            path,
+            key => key.StartsWith("query.", StringComparison.Ordinal) ? "query.base_layer." + key["query.".Length..] : key,
+            new CheckpointLoadOptions { Strict = false });
+        report.Missing.Should().BeEquivalentTo("query.lora_A.default.weight", "query.lora_B.default.weight");
+        report.Loaded.Should().Contain("query.base_layer.weight");
+    }
+
+    [Fact]
     public void Nothing_is_modified_when_loading_fails()
     {
         using var source = new TinyEncoder(seed: 10, classes: 3);

@@ -61,6 +61,8 @@ public sealed class MalformedSafetensorsTests : IDisposable
     [InlineData("{} {}")]
     [InlineData("{}\0\0")]
     [InlineData("   ")]
+    [InlineData("{\"\\ud800\":{\"dtype\":\"F32\",\"shape\":[0],\"data_offsets\":[0,0]}}")]
+    [InlineData("{\"__metadata__\":{\"k\":\"\\udc00x\"}}")]
     public void A_header_that_is_not_json(string header)
     {
         Problem(Raw(header), SafetensorsProblem.HeaderNotJson).WithMessage("*the header is*JSON*");

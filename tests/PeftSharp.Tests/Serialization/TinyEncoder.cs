@@ -7,7 +7,7 @@ using static TorchSharp.torch;
 internal sealed class TinyEncoder : nn.Module<Tensor, Tensor>
 {
 #pragma warning disable IDE1006 // field names are state-dict keys
-    private readonly nn.Module<Tensor, Tensor> query;
+    private nn.Module<Tensor, Tensor> query;
     private readonly nn.Module<Tensor, Tensor> value;
     private readonly LayerNorm norm;
     private readonly BatchNorm1d batch;
@@ -40,6 +40,9 @@ internal sealed class TinyEncoder : nn.Module<Tensor, Tensor>
             }
         }
     }
+
+    public void WrapQueryWithLora() =>
+        query = PeftSharp.AdapterWiring.Wrap(this, nameof(query), query, new PeftSharp.AdapterTarget("query", PeftSharp.AdapterMethod.Lora, 2, 4, 0));
 
     public override Tensor forward(Tensor input)
     {
