@@ -14,6 +14,8 @@ using System.Threading.Tasks;
 /// </summary>
 public static class DebianPackage
 {
+    private static readonly string[] RequiredTools = ["apt-get", "dpkg"];
+
     /// <summary>
     /// Returns the folder holding the unpacked <paramref name="package"/> (version <paramref name="version"/>) under
     /// <paramref name="cacheDirectory"/>, downloading and unpacking it on first use.
@@ -54,6 +56,20 @@ public static class DebianPackage
         }
 
         return extracted;
+    }
+
+    /// <summary>True when <paramref name="package"/> is already unpacked in <paramref name="cacheDirectory"/> (no tools needed).</summary>
+    public static bool IsExtracted(string package, string version, string cacheDirectory) =>
+        Directory.Exists(Path.Combine(Path.GetFullPath(cacheDirectory), $"{package}_{version}"));
+
+    /// <summary>Why packages cannot be fetched on this machine (apt-get or dpkg not on PATH), or null when they can.</summary>
+    public static string? MissingTools()
+    {
+        var path = (Environment.GetEnvironmentVariable("PATH") ?? string.Empty).Split(Path.PathSeparator, StringSplitOptions.RemoveEmptyEntries);
+        var missing = RequiredTools.Where(tool => !path.Any(dir => File.Exists(Path.Combine(dir, tool)))).ToList();
+        return missing.Count == 0
+            ? null
+            : $"{string.Join(" and ", missing)} not found on PATH: the review data is fetched from the Debian package r-cran-modeldata, which needs Debian or Ubuntu.";
     }
 
     private static string? FindDeb(string root, string package, string version)

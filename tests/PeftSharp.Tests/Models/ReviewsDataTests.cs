@@ -18,9 +18,12 @@ using Xunit.Abstractions;
 /// </summary>
 public sealed class ReviewsDataTests(ITestOutputHelper output)
 {
-    [Fact]
+    [SkippableFact]
     public async Task Prepare_data_writes_the_published_splits_as_Parquet()
     {
+        var cached = DebianPackage.IsExtracted(ReviewsData.DebianPackageName, ReviewsData.DebianPackageVersion, SentimentExperiment.DefaultCacheDirectory);
+        var reason = cached ? null : DebianPackage.MissingTools();
+        Skip.If(reason is not null, reason);
         using var data = new TempDirectory();
         var log = new StringWriter();
         var watch = Stopwatch.StartNew();
