@@ -85,9 +85,19 @@ public sealed partial class PeftModel
         var modules = ModuleTree.Walk(Model).ToList();
         var saved = ResolveModulesToSave(config.ModulesToSave, modules);
         var targets = ResolveTargets(config, modules, saved);
-        foreach (var (path, module) in targets)
+        try
         {
-            Inject(adapterName, config, path, module);
+            foreach (var (path, module) in targets)
+            {
+                Inject(adapterName, config, path, module);
+            }
+        }
+        catch
+        {
+            // A target that cannot be adapted leaves the model as it was, not half-wrapped.
+            RemoveFromLayers(adapterName);
+            ApplyActive();
+            throw;
         }
 
         if (config.TargetModules is { IsAllLinear: true })
@@ -123,20 +133,7 @@ public sealed partial class PeftModel
     public void DeleteAdapter(string adapterName)
     {
         RequireAdapter(adapterName);
-        foreach (var (path, layer) in AdapterLayers)
-        {
-            if (!layer.AdapterNames.Contains(adapterName))
-            {
-                continue;
-            }
-
-            layer.DeleteAdapter(adapterName);
-            if (layer.AdapterNames.Count == 0)
-            {
-                ModuleTree.Replace(Model, path, layer.BaseModule);
-            }
-        }
-
+        RemoveFromLayers(adapterName);
         configs.Remove(adapterName);
         modulesToSave.Remove(adapterName);
         activeAdapters.Remove(adapterName);
@@ -461,6 +458,23 @@ public sealed partial class PeftModel
 
     private static ArgumentException Unsupported(string path, nn.Module module, string method, string types) =>
         new($"Target '{path}' is a {module.GetType().Name}; {method} supports {types}. Name the layers inside it instead (for example '{path}.<layer>').");
+
+    private void RemoveFromLayers(string adapterName)
+    {
+        foreach (var (path, layer) in AdapterLayers)
+        {
+            if (!layer.AdapterNames.Contains(adapterName))
+            {
+                continue;
+            }
+
+            layer.DeleteAdapter(adapterName);
+            if (layer.AdapterNames.Count == 0)
+            {
+                ModuleTree.Replace(Model, path, layer.BaseModule);
+            }
+        }
+    }
 
     private void ApplyActive()
     {

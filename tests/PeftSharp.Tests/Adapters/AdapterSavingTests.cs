@@ -271,4 +271,20 @@ public sealed class AdapterSavingTests
         using var fresh = BaseModel();
         PeftModel.Load(fresh, dir.Path).AdapterLayers.Should().HaveCount(2);
     }
+
+    [Fact]
+    public void An_adapter_loaded_as_trainable_trains()
+    {
+        using var dir = new TempDirectory();
+        using (var model = BaseModel())
+        {
+            PeftModel.Create(model, Config()).SaveAdapters(dir.Path);
+        }
+
+        using var fresh = BaseModel();
+        var peft = PeftModel.Load(fresh, dir.Path, isTrainable: true);
+
+        // 4 query/value layers with A and B, the embedding's A and B, the head's weight and bias.
+        peft.TrainableParameters().Should().HaveCount(12);
+    }
 }

@@ -422,4 +422,28 @@ public sealed class PeftModelTests
         peft.ParameterReport().Trainable.Should().Be(52_162);
         peft.AdapterLayers.Select(l => l.Path).Should().Equal("lin0", "lin1");
     }
+
+    [Fact]
+    public void A_field_typed_as_a_sealed_layer_is_a_clear_error_and_nothing_stays_wrapped()
+    {
+        using var model = new SealedFieldModel();
+        var keys = model.state_dict().Keys.ToList();
+
+        var create = () => PeftModel.Create(model, new LoraConfig { TargetModules = TargetModules.Of("first", "second") });
+
+        create.Should().Throw<InvalidOperationException>()
+            .WithMessage("*'second' is held by field 'SealedFieldModel.second' of type Linear*declare the field as Module<Tensor, Tensor>*");
+        model.state_dict().Keys.Should().Equal(keys);
+        model.named_modules().Select(m => m.module).OfType<AdapterLayer>().Should().BeEmpty();
+    }
+
+    [Fact]
+    public void A_missing_module_to_save_lists_the_closest_names()
+    {
+        using var model = new TinyEncoder();
+
+        var create = () => PeftModel.Create(model, new LoraConfig { TargetModules = TargetModules.Of("query"), ModulesToSave = ["clasifier"] });
+
+        create.Should().Throw<ArgumentException>().WithMessage("modules_to_save entry 'clasifier' matches no module. Closest module names: classifier*");
+    }
 }
