@@ -100,6 +100,11 @@ public static class TableImporter
             rows++;
         }
 
+        while (states.Count < source.Names.Count)
+        {
+            states.Add(new Inference());
+        }
+
         var unknown = declared.Keys.Where(k => !source.Names.Contains(k)).ToArray();
         if (unknown.Length > 0)
         {
