@@ -47,7 +47,7 @@ public static class ParameterGroups
 
     /// <summary>AdamW over the trainable parameters of <paramref name="model"/> with decay on weights only.</summary>
     /// <exception cref="InvalidOperationException">Nothing in the model trains.</exception>
-    public static optim.Optimizer AdamW(nn.Module model, double learningRate, double weightDecay)
+    public static TorchSharp.Modules.AdamW AdamW(nn.Module model, double learningRate, double weightDecay)
     {
         var (decay, noDecay) = Split(model);
         if (decay.Count + noDecay.Count == 0)

@@ -1,0 +1,17 @@
+namespace PeftSharp.Training.Engine;
+
+using System;
+using static TorchSharp.torch;
+
+/// <summary>A batch of tabular rows: features [batch, features] and labels [batch].</summary>
+/// <param name="Features">Float32 features.</param>
+/// <param name="Labels">Int64 class labels.</param>
+public sealed record TabularBatch(Tensor Features, Tensor Labels) : IDisposable
+{
+    /// <inheritdoc />
+    public void Dispose()
+    {
+        Features.Dispose();
+        Labels.Dispose();
+    }
+}

@@ -1,0 +1,214 @@
+namespace PeftSharp.Training.Engine;
+
+using System;
+using System.Collections.Generic;
+using System.Globalization;
+using System.Linq;
+using System.Threading;
+using PeftSharp.Training.Metrics;
+using PeftSharp.Training.Optimization;
+using TorchSharp;
+using static TorchSharp.torch;
+
+/// <summary>
+/// The training engine: AdamW over trainable parameters (no decay on biases and norms), warm-up and decay, gradient
+/// accumulation and clipping, periodic evaluation with early stopping and best-step tracking, atomic checkpoints,
+/// exact resume, cancellation, and a clear failure on a non-finite loss. One dispose scope per micro-batch keeps a
+/// long run's native memory flat.
+/// </summary>
+/// <param name="options">Hyperparameters.</param>
+/// <param name="metrics">Where per-step and evaluation metrics go.</param>
+public sealed class Trainer(TrainerOptions options, IMetricSink metrics)
+{
+    private readonly TrainerOptions options = Validate(options);
+    private readonly IMetricSink metrics = metrics ?? throw new ArgumentNullException(nameof(metrics));
+
+    /// <summary>
+    /// Trains <paramref name="model"/> (already on its device). <paramref name="computeLoss"/> runs the forward pass
+    /// of one batch and returns the scalar loss; <paramref name="evaluate"/> (optional) returns evaluation metrics,
+    /// which must include <see cref="TrainerOptions.MonitorMetric"/>. With <paramref name="resumeFrom"/>, training
+    /// continues from that checkpoint exactly.
+    /// </summary>
+    /// <exception cref="InvalidOperationException">The loss became NaN or infinite (the message names the step), or nothing trains.</exception>
+    public TrainingOutcome Fit<TBatch>(
+        nn.Module model,
+        ITrainingData<TBatch> data,
+        Func<TBatch, Tensor> computeLoss,
+        Func<IReadOnlyDictionary<string, double>>? evaluate = null,
+        string? resumeFrom = null,
+        CancellationToken cancellationToken = default)
+        where TBatch : IDisposable
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        ArgumentNullException.ThrowIfNull(data);
+        ArgumentNullException.ThrowIfNull(computeLoss);
+        if (data.BatchesPerEpoch <= 0)
+        {
+            throw new ArgumentException("The training data has no batches.", nameof(data));
+        }
+
+        using var optimizer = ParameterGroups.AdamW(model, options.LearningRate, options.WeightDecay);
+        var trainable = model.parameters().Where(p => p.requires_grad).ToList();
+        var stepsPerEpoch = (data.BatchesPerEpoch + options.GradientAccumulationSteps - 1) / options.GradientAccumulationSteps;
+        var totalSteps = (long)stepsPerEpoch * options.Epochs;
+        var schedule = new LearningRateSchedule(Math.Min(options.WarmupSteps, totalSteps), totalSteps, options.Decay);
+        var stopping = new EarlyStopping(options.EarlyStoppingPatience, options.HigherIsBetter);
+
+        var state = new TrainerState();
+        if (resumeFrom is not null)
+        {
+            state = TrainingCheckpoint.Restore(resumeFrom, model, optimizer);
+            stopping.Restore(state.BestValue, state.BestStep, state.EvaluationsWithoutImprovement);
+        }
+
+        var step = state.Step;
+        IReadOnlyDictionary<string, double> lastEvaluation = new Dictionary<string, double>();
+        string? lastCheckpoint = null;
+        var reason = StopReason.Completed;
+        model.train();
+
+        for (var epoch = state.Epoch; epoch < options.Epochs && reason == StopReason.Completed; epoch++)
+        {
+            var skip = epoch == state.Epoch ? state.BatchInEpoch : 0;
+            var batchInEpoch = 0;
+            var pending = 0;
+            double pendingLoss = 0;
+            foreach (var batch in data.Epoch(epoch))
+            {
+                using (batch)
+                {
+                    if (batchInEpoch++ < skip)
+                    {
+                        continue;
+                    }
+
+                    pendingLoss += Backward(model, computeLoss, batch, step + 1, epoch);
+                    pending++;
+                }
+
+                var lastOfEpoch = batchInEpoch == data.BatchesPerEpoch;
+                if (pending < options.GradientAccumulationSteps && !lastOfEpoch)
+                {
+                    continue;
+                }
+
+                step++;
+                var learningRate = schedule.Apply(optimizer, step - 1);
+                var gradientNorm = options.MaxGradientNorm is { } maxNorm ? GradientClipping.ClipByGlobalNorm(trainable, maxNorm) : double.NaN;
+                optimizer.step();
+
+                // zero_grad returns a new wrapper per gradient (TorchSharp 0.107); the scope frees them, not the gradients.
+                using (NewDisposeScope())
+                {
+                    optimizer.zero_grad();
+                }
+
+                metrics.LogMetric("train/loss", pendingLoss / pending, step);
+                metrics.LogMetric("train/learning_rate", learningRate, step);
+                if (!double.IsNaN(gradientNorm))
+                {
+                    metrics.LogMetric("train/grad_norm", gradientNorm, step);
+                }
+
+                pending = 0;
+                pendingLoss = 0;
+
+                var evaluateNow = options.EvaluateEverySteps is { } every ? step % every == 0 : lastOfEpoch;
+                if (evaluate is not null && evaluateNow)
+                {
+                    lastEvaluation = Evaluate(model, evaluate, stopping, step);
+                }
+
+                var position = lastOfEpoch
+                    ? new TrainerState { Step = step, Epoch = epoch + 1, BatchInEpoch = 0 }
+                    : new TrainerState { Step = step, Epoch = epoch, BatchInEpoch = batchInEpoch };
+                position = position with { BestValue = stopping.BestValue, BestStep = stopping.BestStep, EvaluationsWithoutImprovement = stopping.EvaluationsWithoutImprovement };
+
+                if (cancellationToken.IsCancellationRequested)
+                {
+                    reason = StopReason.Cancelled;
+                    lastCheckpoint = SaveCheckpoint(model, optimizer, position) ?? lastCheckpoint;
+                    break;
+                }
+
+                if (stopping.ShouldStop)
+                {
+                    reason = StopReason.EarlyStopped;
+                    lastCheckpoint = SaveCheckpoint(model, optimizer, position) ?? lastCheckpoint;
+                    break;
+                }
+
+                var last = epoch == options.Epochs - 1 && lastOfEpoch;
+                if (last || (options.CheckpointEverySteps is { } interval && step % interval == 0))
+                {
+                    lastCheckpoint = SaveCheckpoint(model, optimizer, position) ?? lastCheckpoint;
+                }
+            }
+        }
+
+        return new TrainingOutcome(step, reason, stopping.BestStep, stopping.BestValue, lastEvaluation, lastCheckpoint);
+    }
+
+    private static TrainerOptions Validate(TrainerOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(options.Epochs);
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(options.GradientAccumulationSteps);
+        if (options.MaxGradientNorm is { } norm && !(norm > 0))
+        {
+            throw new ArgumentOutOfRangeException(nameof(options), norm, "The gradient clipping norm must be positive (or null to disable).");
+        }
+
+        return options;
+    }
+
+    // One micro-batch: forward, scaled backward, all temporaries freed by the scope. Returns the unscaled loss.
+    private double Backward<TBatch>(nn.Module model, Func<TBatch, Tensor> computeLoss, TBatch batch, long step, int epoch)
+    {
+        using var scope = NewDisposeScope();
+        var loss = computeLoss(batch);
+        var value = loss.item<float>();
+        if (!float.IsFinite(value))
+        {
+            throw new InvalidOperationException(string.Create(
+                CultureInfo.InvariantCulture,
+                $"The training loss became {value} at step {step} (epoch {epoch + 1}). Lower the learning rate ({options.LearningRate}), enable gradient clipping, or check the data for extreme values."));
+        }
+
+        (options.GradientAccumulationSteps == 1 ? loss : loss / options.GradientAccumulationSteps).backward();
+        return value;
+    }
+
+    private IReadOnlyDictionary<string, double> Evaluate(
+        nn.Module model, Func<IReadOnlyDictionary<string, double>> evaluate, EarlyStopping stopping, long step)
+    {
+        model.eval();
+        IReadOnlyDictionary<string, double> results;
+        try
+        {
+            using var noGrad = no_grad();
+            results = evaluate();
+        }
+        finally
+        {
+            model.train();
+        }
+
+        foreach (var (key, value) in results)
+        {
+            metrics.LogMetric(key, value, step);
+        }
+
+        if (!results.TryGetValue(options.MonitorMetric, out var monitored))
+        {
+            throw new InvalidOperationException(
+                $"The evaluation returned no '{options.MonitorMetric}' to monitor. It returned: {string.Join(", ", results.Keys)}.");
+        }
+
+        stopping.Update(monitored, step);
+        return results;
+    }
+
+    private string? SaveCheckpoint(nn.Module model, TorchSharp.Modules.OptimizerHelper optimizer, TrainerState state) =>
+        options.CheckpointDirectory is null ? null : TrainingCheckpoint.Save(options.CheckpointDirectory, model, optimizer, state);
+}
