@@ -92,9 +92,13 @@ internal sealed class AdapterBenchmark : IBenchmark
         var trainable = parameters.Where(p => p.requires_grad).ToList();
         using var optimizer = optim.AdamW(trainable, lr: lora ? 5e-4 : 2e-5);
         var times = new List<double>();
+        var cpuTimes = new List<double>();
+        var process = Process.GetCurrentProcess();
         var lastLoss = double.NaN;
         for (var step = 0; step < config.Warmup + config.Steps; step++)
         {
+            process.Refresh();
+            var cpuBefore = process.TotalProcessorTime;
             var clock = Stopwatch.StartNew();
             using (NewDisposeScope())
             {
@@ -107,9 +111,11 @@ internal sealed class AdapterBenchmark : IBenchmark
             }
 
             clock.Stop();
+            process.Refresh();
             if (step >= config.Warmup)
             {
                 times.Add(clock.Elapsed.TotalMilliseconds);
+                cpuTimes.Add((process.TotalProcessorTime - cpuBefore).TotalMilliseconds);
             }
         }
 
@@ -123,7 +129,11 @@ internal sealed class AdapterBenchmark : IBenchmark
             parameters.Sum(p => p.numel()),
             trainable.Sum(p => p.numel()),
             lastLoss,
-            [peakBytes]);
+            [peakBytes],
+            cpuTimes);
+        Console.WriteLine(string.Create(
+            CultureInfo.InvariantCulture,
+            $"  {result.Name,-18} median {result.MedianMs:F0} ms wall, {Statistics.Median(cpuTimes):F0} ms CPU; peak {Statistics.MiB(peakBytes)}; load average {LoadAverage()}"));
         if (!double.IsFinite(lastLoss))
         {
             throw new InvalidOperationException($"{result.Name}: the loss is {lastLoss}; the benchmark model is broken.");
@@ -136,19 +146,26 @@ internal sealed class AdapterBenchmark : IBenchmark
     private static Result Pool(List<Result> rounds)
     {
         var times = rounds.SelectMany(r => r.Times).ToList();
-        return rounds[^1] with { Times = times, MedianMs = Statistics.Median(times), PeakBytes = rounds.Max(r => r.PeakBytes), Peaks = rounds.Select(r => r.PeakBytes).ToList() };
+        return rounds[^1] with
+        {
+            Times = times,
+            MedianMs = Statistics.Median(times),
+            CpuTimes = rounds.SelectMany(r => r.CpuTimes).ToList(),
+            PeakBytes = rounds.Max(r => r.PeakBytes),
+            Peaks = rounds.Select(r => r.PeakBytes).ToList(),
+        };
     }
 
     private static void Print(Result full, Result lora)
     {
         static string Ms(double v) => v.ToString("F0", CultureInfo.InvariantCulture) + " ms";
         Console.WriteLine();
-        Console.WriteLine($"{"",-18} {"trainable params",18} {"median step",12} {"peak memory",13}   steps (ms)");
+        Console.WriteLine($"{"",-18} {"trainable params",18} {"median step",12} {"CPU time",10} {"peak memory",13}   wall-clock steps (ms)");
         foreach (var r in new[] { full, lora })
         {
             var steps = string.Join(" ", r.Times.Select(t => t.ToString("F0", CultureInfo.InvariantCulture)));
             var trainable = r.Trainable.ToString("N0", CultureInfo.InvariantCulture);
-            Console.WriteLine($"{r.Name,-18} {trainable,18} {Ms(r.MedianMs),12} {Statistics.MiB(r.PeakBytes),13}   {steps}");
+            Console.WriteLine($"{r.Name,-18} {trainable,18} {Ms(r.MedianMs),12} {Ms(Statistics.Median(r.CpuTimes)),10} {Statistics.MiB(r.PeakBytes),13}   {steps}");
         }
 
         Console.WriteLine();
@@ -163,15 +180,27 @@ internal sealed class AdapterBenchmark : IBenchmark
 
         Console.WriteLine();
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"total parameters: {full.Total:N0}; LoRA trains {100.0 * lora.Trainable / lora.Total:F3}%"));
-        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"time ratio   LoRA / full = {lora.MedianMs / full.MedianMs:F2}"));
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"time ratio   LoRA / full = {lora.MedianMs / full.MedianMs:F2} (wall clock), {Statistics.Median(lora.CpuTimes) / Statistics.Median(full.CpuTimes):F2} (process CPU time)"));
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"memory ratio LoRA / full = {(double)lora.PeakBytes / full.PeakBytes:F2}"));
         Console.WriteLine($"memory: {full.MemoryMethod} during model construction and all steps, minus RSS before the model was built");
         Console.WriteLine("        (weights + gradients + AdamW state + activations; the heap is trimmed with malloc_trim between runs).");
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"final losses: full {full.LastLoss:F4}, LoRA {lora.LastLoss:F4}"));
     }
 
+    private static string LoadAverage()
+    {
+        try
+        {
+            return System.IO.File.ReadAllText("/proc/loadavg").Split(' ')[0];
+        }
+        catch (System.IO.IOException)
+        {
+            return "n/a";
+        }
+    }
+
     private sealed record Config(int Layers, int Batch, int Sequence, int Rank, int Warmup, int Steps, int Rounds, int Threads);
 
     private sealed record Result(
-        string Name, double MedianMs, IReadOnlyList<double> Times, long PeakBytes, string MemoryMethod, long Total, long Trainable, double LastLoss, IReadOnlyList<long> Peaks);
+        string Name, double MedianMs, IReadOnlyList<double> Times, long PeakBytes, string MemoryMethod, long Total, long Trainable, double LastLoss, IReadOnlyList<long> Peaks, IReadOnlyList<double> CpuTimes);
 }
