@@ -242,9 +242,7 @@ public sealed partial class MlflowFileStore : ITrackingClient
                 }
 
                 var dataset = ReadMeta(Path.Combine(datasetsDirectory, datasetId, MetaFile));
-                string context = input.GetString("tags") is string tags && tags.Contains(DatasetInput.ContextTag + ":", StringComparison.Ordinal)
-                    ? tags[(tags.IndexOf(DatasetInput.ContextTag + ":", StringComparison.Ordinal) + DatasetInput.ContextTag.Length + 1)..].Trim().Split('\n')[0].Trim().Trim('\'')
-                    : "training";
+                string context = InputContext(input);
                 inputs.Add(new DatasetInput(
                     dataset.RequireString("name"),
                     dataset.RequireString("digest"),
@@ -257,6 +255,28 @@ public sealed partial class MlflowFileStore : ITrackingClient
 
             return inputs;
         }
+    }
+
+    private static string InputContext(FlatYamlDocument input)
+    {
+        // tags is a nested mapping ("tags:\n  mlflow.data.context: training"), kept as raw text by the flat reader.
+        if (!input.Entries.TryGetValue("tags", out var tags))
+        {
+            return string.Empty;
+        }
+
+        foreach (string line in tags.Text.Split('\n'))
+        {
+            string trimmed = line.Trim();
+            string prefix = DatasetInput.ContextTag + ":";
+            if (trimmed.StartsWith(prefix, StringComparison.Ordinal))
+            {
+                string value = trimmed[prefix.Length..].Trim();
+                return value.Length >= 2 && value[0] == '\'' && value[^1] == '\'' ? value[1..^1].Replace("''", "'", StringComparison.Ordinal) : value;
+            }
+        }
+
+        return string.Empty;
     }
 
     /// <inheritdoc />
