@@ -4,7 +4,6 @@ using System;
 using System.Collections.Generic;
 using System.Linq;
 using PeftSharp.Benchmarks.Adapters;
-using PeftSharp.Benchmarks.Data;
 
 /// <summary>
 /// Entry point: the first argument picks the benchmark. To add one, implement <see cref="IBenchmark"/> in its own
@@ -15,7 +14,6 @@ internal static class Program
     private static readonly IReadOnlyList<IBenchmark> All =
     [
         new AdapterBenchmark(),
-        new DataBenchmark(),
     ];
 
     public static int Main(string[] args)
