@@ -446,4 +446,22 @@ public sealed class PeftModelTests
 
         create.Should().Throw<ArgumentException>().WithMessage("modules_to_save entry 'clasifier' matches no module. Closest module names: classifier*");
     }
+
+    [Theory]
+    [InlineData(null)]
+    [InlineData("layers")]
+    public void Layers_to_transform_selects_layers_by_index(string? pattern)
+    {
+        using var model = new TinyEncoder(blocks: 3);
+
+        var peft = PeftModel.Create(model, new LoraConfig
+        {
+            TargetModules = TargetModules.Of("query", "ffn.0"),
+            LayersToTransform = [0, 2],
+            LayersPattern = pattern,
+        });
+
+        peft.AdapterLayers.Select(l => l.Path).Should().Equal(
+            "layers.0.attention.query", "layers.0.ffn.0", "layers.2.attention.query", "layers.2.ffn.0");
+    }
 }
