@@ -282,7 +282,7 @@ internal static class ClassTargetParser
                         : $"a non-public field of '{type.Name}', which is compiled elsewhere";
                     hopFix = type.DeclaringSyntaxReferences.Length > 0
                         ? $"make '{type.Name}' (and the types it is nested in) partial so the generator can add an accessor, or make the field public"
-                        : "target it at run time by name instead, since the generator cannot see into that class";
+                        : "target it at run time by name instead (PeftModel.Create with a PeftConfig naming it in TargetModules), since the generator cannot see into that class";
                 }
             }
 
