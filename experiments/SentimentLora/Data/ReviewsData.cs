@@ -49,6 +49,7 @@ public static partial class ReviewsData
         var test = Path.Combine(dataDirectory, TestFile);
         if (File.Exists(train) && File.Exists(test))
         {
+            await log.WriteLineAsync($"Using existing {train} and {test} (delete them to regenerate).").ConfigureAwait(false);
             return (train, test);
         }
 
