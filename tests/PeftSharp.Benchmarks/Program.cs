@@ -4,6 +4,8 @@ using System;
 using System.Collections.Generic;
 using System.Linq;
 using PeftSharp.Benchmarks.Adapters;
+using PeftSharp.Benchmarks.Data;
+using PeftSharp.Benchmarks.Tracking;
 
 /// <summary>
 /// Entry point: the first argument picks the benchmark. To add one, implement <see cref="IBenchmark"/> in its own
@@ -14,6 +16,8 @@ internal static class Program
     private static readonly IReadOnlyList<IBenchmark> All =
     [
         new AdapterBenchmark(),
+        new DataBenchmark(),
+        new TrackingBenchmark(),
     ];
 
     public static int Main(string[] args)

@@ -20,7 +20,11 @@ internal sealed class RunSpool : IDisposable
     public const string RejectedFile = "rejected.jsonl";
     public const string LockFile = ".lock";
 
+    // _gate guards the journal writer (the training thread's appends); _stateGate the delivery state and read
+    // position (the delivery task). Reading the journal takes neither: it opens its own stream and stops at the last
+    // complete line, so delivery never makes training wait.
     private readonly Lock _gate = new();
+    private readonly Lock _stateGate = new();
     private readonly FileStream _lock;
     private readonly FileStream _journal;
     private long _lastSeq;
@@ -101,7 +105,7 @@ internal sealed class RunSpool : IDisposable
     public List<SpoolRecord> ReadPending(int maxMetrics, long atLeastThrough)
     {
         var records = new List<SpoolRecord>();
-        lock (_gate)
+        lock (_stateGate)
         {
             if (_readSeq != State.AckedSeq)
             {
@@ -139,7 +143,6 @@ internal sealed class RunSpool : IDisposable
     /// <summary>Every metric point of <paramref name="key"/> in records numbered below <paramref name="beforeSeq"/>.</summary>
     public IEnumerable<Metric> PointsBefore(string key, long beforeSeq)
     {
-        lock (_gate)
         {
             var points = new List<Metric>();
             foreach (var (record, _) in ReadFrom(0))
@@ -158,7 +161,7 @@ internal sealed class RunSpool : IDisposable
 
     public void Acknowledge(long seq, Action<SpoolState>? change = null)
     {
-        lock (_gate)
+        lock (_stateGate)
         {
             var state = State.Clone();
             state.AckedSeq = Math.Max(state.AckedSeq, seq);
@@ -179,7 +182,7 @@ internal sealed class RunSpool : IDisposable
 
     public void Update(Action<SpoolState> change)
     {
-        lock (_gate)
+        lock (_stateGate)
         {
             var state = State.Clone();
             change(state);
@@ -189,7 +192,7 @@ internal sealed class RunSpool : IDisposable
 
     public void Reject(IEnumerable<SpoolRecord> records, string reason)
     {
-        lock (_gate)
+        lock (_stateGate)
         {
             using var rejected = new FileStream(Path.Combine(Directory, RejectedFile), FileMode.Append, FileAccess.Write, FileShare.Read);
             foreach (var record in records)

@@ -30,6 +30,9 @@ public sealed class SpoolOptions
     /// <summary>The longest wait between delivery attempts while the server is unreachable (default 60 s).</summary>
     public TimeSpan MaxRetryInterval { get; set; } = TimeSpan.FromSeconds(60);
 
+    /// <summary>How often the delivery task looks for new records when nobody woke it (default 250 ms): the most a point waits before it is sent.</summary>
+    public TimeSpan DeliveryInterval { get; set; } = TimeSpan.FromMilliseconds(250);
+
     /// <summary>The most metric points sent in one delivery round (several requests of 1000); default 5000.</summary>
     public int MaxMetricsPerDelivery { get; set; } = 5000;
 

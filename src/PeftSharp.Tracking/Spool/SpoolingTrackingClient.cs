@@ -42,6 +42,7 @@ public sealed class SpoolingTrackingClient : ITrackingClient, IDisposable
     private volatile bool _offline;
     private volatile bool _unreachable;
     private long _unreachableFailures;
+    private int _sinceWake;
     private bool _warnedOffline;
     private int _disposed;
 
@@ -177,7 +178,14 @@ public sealed class SpoolingTrackingClient : ITrackingClient, IDisposable
         }
 
         spool.Append(seq => new SpoolRecord { Seq = seq, Op = SpoolRecord.LogBatch, Metrics = metrics.ToList(), Params = parameters.ToList(), Tags = tags.ToList() });
-        Wake();
+
+        // Waking the delivery task for every point costs a context switch per point; it wakes by itself every
+        // DeliveryInterval, and at once when enough has piled up for a full request.
+        if (Interlocked.Increment(ref _sinceWake) >= 500)
+        {
+            Interlocked.Exchange(ref _sinceWake, 0);
+            Wake();
+        }
     }
 
     /// <inheritdoc />
@@ -547,7 +555,7 @@ public sealed class SpoolingTrackingClient : ITrackingClient, IDisposable
         {
             try
             {
-                await _wake.WaitAsync(_offline ? _backoff : Timeout.InfiniteTimeSpan, _stop.Token).ConfigureAwait(false);
+                await _wake.WaitAsync(_offline ? _backoff : _options.DeliveryInterval, _stop.Token).ConfigureAwait(false);
             }
             catch (OperationCanceledException)
             {
