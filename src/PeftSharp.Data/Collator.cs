@@ -29,9 +29,18 @@ internal static class Collator
                     {
                         var width = number.Features.Count;
                         var values = new float[n * width];
-                        for (var i = 0; i < n; i++)
+                        // Consecutive rows of one block (the unshuffled case) are copied as one run.
+                        for (var i = 0; i < n;)
                         {
-                            Array.Copy((float[])rows[i].Block.Payloads[p], rows[i].Index * width, values, i * width, width);
+                            var (block, start) = rows[i];
+                            var run = 1;
+                            while (i + run < n && ReferenceEquals(rows[i + run].Block, block) && rows[i + run].Index == start + run)
+                            {
+                                run++;
+                            }
+
+                            Array.Copy((float[])block.Payloads[p], start * width, values, i * width, run * width);
+                            i += run;
                         }
 
                         Add(tensors, number.Name, torch.tensor(values, [n, width]), options);

@@ -322,20 +322,37 @@ public sealed class ParquetDataset
         }
 
         var readers = new Dictionary<int, ParquetReader>();
+        var remaining = new Dictionary<RowBlock, int>(ReferenceEqualityComparer.Instance);
+        var compacted = new HashSet<RowBlock>(ReferenceEqualityComparer.Instance);
+
+        // Read-ahead: the next row group is decoded on another task while this one is collated, so reading and
+        // collating overlap. Only one read is in flight at a time, so one reader per file suffices.
+        Task<RowBlock> Load(int position) => Task.Run(async () =>
+        {
+            var group = order[position];
+            var reader = await ReaderFor(readers, group, cancellationToken).ConfigureAwait(false);
+            var block = await BlockReader.ReadAsync(
+                reader, bindings[group.FileIndex], group, Spec.Inputs, options.Splits, options.Split, cancellationToken).ConfigureAwait(false);
+            if (block.Count > 0)
+            {
+                statistics.RowGroupLoaded();
+            }
+
+            return block;
+        }, cancellationToken);
+
+        Task<RowBlock>? next = order.Length > 0 ? Load(0) : null;
         try
         {
-            foreach (var group in order)
+            for (var position = 0; position < order.Length; position++)
             {
-                cancellationToken.ThrowIfCancellationRequested();
-                var reader = await ReaderFor(readers, group, cancellationToken).ConfigureAwait(false);
-                var block = await BlockReader.ReadAsync(
-                    reader, bindings[group.FileIndex], group, Spec.Inputs, options.Splits, options.Split, cancellationToken).ConfigureAwait(false);
+                var block = await next!.ConfigureAwait(false);
+                next = position + 1 < order.Length ? Load(position + 1) : null;
                 if (block.Count == 0)
                 {
                     continue;
                 }
 
-                statistics.RowGroupLoaded();
                 if (buffer is null)
                 {
                     liveBlocks[block] = block.Count;
@@ -347,24 +364,21 @@ public sealed class ParquetDataset
                     continue;
                 }
 
-                // Shuffled: each row is copied out of the row group, so the group is freed at once and memory is
-                // bounded by the buffer, not by how long a straggler row of an old group waits to be drawn.
+                remaining[block] = block.Count;
                 for (var i = 0; i < block.Count; i++)
                 {
-                    buffer.Add((block.Take([i]), 0));
+                    buffer.Add((block, i));
                     statistics.Buffered(buffer.Count);
                     if (buffer.Count >= options.ShuffleBufferRows)
                     {
-                        await EmitAsync(Draw(buffer, random), flush: false).ConfigureAwait(false);
+                        await EmitAsync(DrawShuffled(), flush: false).ConfigureAwait(false);
                     }
                 }
-
-                statistics.RowGroupReleased();
             }
 
             while (buffer is { Count: > 0 })
             {
-                await EmitAsync(Draw(buffer, random), flush: false).ConfigureAwait(false);
+                await EmitAsync(DrawShuffled(), flush: false).ConfigureAwait(false);
             }
 
             await EmitAsync(default, flush: true).ConfigureAwait(false);
@@ -376,10 +390,68 @@ public sealed class ParquetDataset
         }
         finally
         {
+            if (next is not null)
+            {
+                await ((Task)next).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+            }
+
             foreach (var reader in readers.Values)
             {
                 await reader.DisposeAsync().ConfigureAwait(false);
             }
+        }
+
+        // Draws a random buffered row. A row group with half of its rows drawn is compacted: its remaining rows are
+        // copied into a small block and the group is freed, so stragglers never pin whole row groups. Memory stays
+        // bounded by a few row groups plus the buffer, whatever the file size.
+        (RowBlock Block, int Index) DrawShuffled()
+        {
+            var row = Draw(buffer!, random);
+            var left = remaining[row.Block] - 1;
+            if (left == 0)
+            {
+                remaining.Remove(row.Block);
+                if (!compacted.Remove(row.Block))
+                {
+                    statistics.RowGroupReleased();
+                }
+            }
+            else if (!compacted.Contains(row.Block) && left < Math.Max(1, row.Block.Count / 2))
+            {
+                remaining[row.Block] = left;
+                Compact(row.Block);
+            }
+            else
+            {
+                remaining[row.Block] = left;
+            }
+
+            return row;
+        }
+
+        void Compact(RowBlock block)
+        {
+            var positions = new List<int>();
+            var indices = new List<int>();
+            for (var k = 0; k < buffer!.Count; k++)
+            {
+                if (ReferenceEquals(buffer[k].Block, block))
+                {
+                    positions.Add(k);
+                    indices.Add(buffer[k].Index);
+                }
+            }
+
+            var small = block.Take(indices.ToArray());
+            for (var k = 0; k < positions.Count; k++)
+            {
+                buffer[positions[k]] = (small, k);
+            }
+
+            remaining.Remove(block);
+            remaining[small] = small.Count;
+            compacted.Add(small);
+            statistics.RowGroupReleased();
         }
     }
 

@@ -181,7 +181,7 @@ public sealed class ParquetDatasetTests : IDisposable
             }
 
             sequential.Statistics.RowGroupsRead.Should().Be(50);
-            sequential.Statistics.MaxLiveRowGroups.Should().BeLessThanOrEqualTo(2, "a batch spans at most two row groups");
+            sequential.Statistics.MaxLiveRowGroups.Should().BeLessThanOrEqualTo(3, "a batch spans at most two row groups, plus one read ahead");
             sequential.Statistics.Rows.Should().Be(1000);
         }
 
@@ -192,7 +192,7 @@ public sealed class ParquetDatasetTests : IDisposable
         }
 
         shuffled.Statistics.RowGroupsRead.Should().Be(50);
-        shuffled.Statistics.MaxLiveRowGroups.Should().Be(1, "rows are copied into the shuffle buffer and the group is freed");
+        shuffled.Statistics.MaxLiveRowGroups.Should().BeLessThanOrEqualTo(4, "mostly drawn groups are compacted and freed, whatever the file size");
         shuffled.Statistics.MaxBufferedRows.Should().BeLessThanOrEqualTo(30);
         shuffled.Statistics.MaxQueuedBatches.Should().BeLessThanOrEqualTo(2);
     }
