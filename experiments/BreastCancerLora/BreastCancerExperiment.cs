@@ -9,7 +9,12 @@ using System.Threading;
 using System.Threading.Tasks;
 using PeftSharp.Data;
 using PeftSharp.Tracking;
+using System.Text.Json;
+using PeftSharp;
 using PeftSharp.Training;
+using PeftSharp.Training.Engine;
+using PeftSharp.Training.Metrics;
+using PeftSharp.Training.Optimization;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -28,6 +33,17 @@ public static class BreastCancerExperiment
     {
         ArgumentNullException.ThrowIfNull(output);
         ArgumentNullException.ThrowIfNull(error);
+        // The shared commands of every PeftSharp experiment: compare and sync runs, import data.
+        if (args.Count > 0 && args[0] is "compare" or "sync")
+        {
+            return await TrackingCommands.RunAsync(args[0], args.Skip(1).ToList(), output, error).ConfigureAwait(false);
+        }
+
+        if (args.Count > 0 && args[0] == "import")
+        {
+            return await DataCommands.RunAsync(args[0], args.Skip(1).ToList(), output, error).ConfigureAwait(false);
+        }
+
         BreastCancerOptions options;
         CommandLineArguments cli;
         try
@@ -42,7 +58,7 @@ public static class BreastCancerExperiment
             options = BreastCancerOptions.Parse(cli);
             if (cli.Command is not (null or "prepare-data"))
             {
-                throw new ArgumentException($"Unknown command '{cli.Command}'. Commands: prepare-data (or none to train).");
+                throw new ArgumentException($"Unknown command '{cli.Command}'. Commands: prepare-data, compare, sync, import (or none to train).");
             }
         }
         catch (ArgumentException e)
@@ -60,8 +76,22 @@ public static class BreastCancerExperiment
                 return 0;
             }
 
-            var result = await RunAsync(options, TrackingClients.FromEnvironment(), output).ConfigureAwait(false);
-            return result.SiteBAfter.Rows > 0 ? 0 : 1;
+            var tracking = TrackingClients.FromEnvironment();
+            try
+            {
+                var result = await RunAsync(options, tracking, output).ConfigureAwait(false);
+                return result.SiteBAfter.Rows > 0 ? 0 : 1;
+            }
+            finally
+            {
+                // A server client spools to disk and delivers in the background: disposing flushes it.
+                (tracking as IDisposable)?.Dispose();
+            }
+        }
+        catch (OperationCanceledException)
+        {
+            // 128 + SIGINT, as shells report a program that Ctrl-C stopped.
+            return 130;
         }
         catch (Exception e) when (e is ArgumentException or IOException or InvalidDataException or InvalidOperationException or NotSupportedException)
         {
@@ -70,7 +100,11 @@ public static class BreastCancerExperiment
         }
     }
 
-    /// <summary>Runs the experiment end to end and records it through <paramref name="tracking"/>.</summary>
+    /// <summary>
+    /// Runs the experiment end to end and records it through <paramref name="tracking"/>. Cancelling
+    /// <paramref name="cancellationToken"/> (Ctrl-C in the program) stops after the current step, saves a checkpoint that
+    /// <see cref="BreastCancerOptions.Resume"/> continues from, and ends the run KILLED.
+    /// </summary>
     public static async Task<BreastCancerResult> RunAsync(
         BreastCancerOptions options, ITrackingClient tracking, TextWriter output, CancellationToken cancellationToken = default)
     {
@@ -94,10 +128,19 @@ public static class BreastCancerExperiment
         var aTrain = scaler.Transform(sites.ATrain);
         var aTest = scaler.Transform(sites.ATest);
         var bTrain = scaler.Transform(sites.BTrain);
+        var bValidation = scaler.Transform(sites.BValidation);
         var bTest = scaler.Transform(sites.BTest);
 
         using var run = TrackedRun.Start(tracking, options.ExperimentName, $"lora-seed{options.Seed}");
+        using var cancel = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        using var interrupt = run.KillOnInterrupt(cancel);
+        using var systemMetrics = run.StartSystemMetrics();
         run.SetTag("mlflow.note.content", "LoRA adaptation of a tumour classifier from small tumours (site A) to large tumours (site B), Wisconsin breast cancer data.");
+        if (options.Resume is not null)
+        {
+            run.SetTag("peftsharp.resumed_from", Path.GetFullPath(options.Resume));
+        }
+
         var parameters = new SortedDictionary<string, string>(options.ToParams().ToDictionary(), StringComparer.Ordinal)
         {
             ["device_resolved"] = device.ToString(),
@@ -108,18 +151,25 @@ public static class BreastCancerExperiment
             ["site_a.train_rows"] = Invariant(aTrain.Count),
             ["site_a.test_rows"] = Invariant(aTest.Count),
             ["site_b.train_rows"] = Invariant(bTrain.Count),
+            ["site_b.validation_rows"] = Invariant(bValidation.Count),
             ["site_b.test_rows"] = Invariant(bTest.Count),
         };
         run.LogParams(parameters);
+        run.LogInputs(new DatasetInput(
+            "breast_cancer", fingerprint.Digest, "local", JsonSerializer.Serialize(new { uri = fingerprint.Source }),
+            Profile: JsonSerializer.Serialize(new { num_rows = fingerprint.Rows })));
         var sink = new RunMetricSink(run);
 
         Reproducibility.Seed(options.Seed);
         using var model = new TumourClassifier(data.FeatureCount, options.HiddenSize, data.ClassCount);
         model.to(device);
 
+        // Pretraining is not checkpointed: from the seed it is recomputed exactly, also when a run resumes.
         await output.WriteLineAsync($"Pretraining on site A ({aTrain.Count} rows, {device}), {ParameterReport.Of(model)}").ConfigureAwait(false);
-        ClassifierTrainer.Train(
-            model, aTrain, new TrainingOptions(options.PretrainEpochs, options.BatchSize, options.PretrainLearningRate, options.WeightDecay, options.Seed, "pretrain"), device, sink);
+        var pretrainer = new Trainer(
+            new TrainerOptions { Epochs = options.PretrainEpochs, LearningRate = options.PretrainLearningRate, WeightDecay = options.WeightDecay, Decay = DecayKind.Constant },
+            new PrefixedMetricSink(sink, "pretrain/"));
+        pretrainer.Fit(model, new TabularBatches(aTrain, options.BatchSize, options.Seed, device), b => Loss(model, b), cancellationToken: cancel.Token);
         var siteATest = ClassifierTrainer.Evaluate(model, aTest, device);
         var before = ClassifierTrainer.Evaluate(model, bTest, device);
         run.LogMetric("pretrain/site_a_test_accuracy", siteATest.Accuracy, 0);
@@ -141,11 +191,51 @@ public static class BreastCancerExperiment
 
         run.LogParams(planParams);
         await output.WriteLineAsync($"Adapting to site B ({bTrain.Count} rows) with LoRA on {string.Join(", ", plan.Select(p => p.ModulePath))}: {report}").ConfigureAwait(false);
-        ClassifierTrainer.Train(
-            model, bTrain, new TrainingOptions(options.Epochs, options.BatchSize, options.LearningRate, options.WeightDecay, options.Seed, "train"), device, sink);
+        var checkpoints = options.CheckpointDirectory ?? Path.Combine("checkpoints", run.RunId);
+        var trainer = new Trainer(
+            new TrainerOptions
+            {
+                Epochs = options.Epochs,
+                LearningRate = options.LearningRate,
+                WeightDecay = options.WeightDecay,
+                WarmupSteps = options.WarmupSteps,
+                EarlyStoppingPatience = options.Patience,
+                CheckpointDirectory = checkpoints,
+                CheckpointEverySteps = options.CheckpointEverySteps,
+            },
+            sink);
+        var outcome = trainer.Fit(
+            model,
+            new TabularBatches(bTrain, options.BatchSize, options.Seed, device),
+            b => Loss(model, b),
+            () => EvaluateClassifier(model, bValidation, device),
+            options.Resume,
+            cancel.Token);
+
+        if (outcome.Reason == StopReason.Cancelled)
+        {
+            run.End(RunStatus.Killed);
+            await output.WriteLineAsync($"""
+
+                Interrupted at step {outcome.Steps}; run {run.RunId} marked KILLED.
+                Checkpoint: {outcome.LastCheckpoint}
+                Continue with: dotnet run --project experiments/BreastCancerLora -- --resume {outcome.LastCheckpoint}
+                """).ConfigureAwait(false);
+            throw new OperationCanceledException($"Training was interrupted at step {outcome.Steps}.", cancel.Token);
+        }
+
         var after = ClassifierTrainer.Evaluate(model, bTest, device);
-        run.LogMetric("test/accuracy", after.Accuracy, 0);
-        run.LogMetric("test/loss", after.Loss, 0);
+        run.LogMetric("test/accuracy", after.Accuracy, outcome.Steps);
+        run.LogMetric("test/loss", after.Loss, outcome.Steps);
+
+        // The adapter in Hugging Face PEFT's format, loadable by Python's PEFT, as the run's artifact.
+        var adapterDirectory = Path.Combine(checkpoints, "adapter");
+        PeftModel.FromAppliedPlan(model, plan, model.TrainableModules).SaveAdapters(adapterDirectory);
+        foreach (var file in Directory.GetFiles(adapterDirectory))
+        {
+            run.LogArtifact(file, "adapter");
+        }
+
         run.End(RunStatus.Finished);
 
         var runDirectory = tracking is MlflowFileStore store ? Path.Combine(store.RootDirectory, run.Info.ExperimentId, run.RunId) : null;
@@ -154,6 +244,7 @@ public static class BreastCancerExperiment
             Site A test accuracy (pretrained):           {siteATest.Accuracy:P1} of {siteATest.Rows} tumours
             Site B test accuracy before adaptation:      {before.Accuracy:P1} of {before.Rows} tumours
             Site B test accuracy after LoRA adaptation:  {after.Accuracy:P1} ({report})
+            Best validation accuracy {outcome.BestValue:P1} at step {outcome.BestStep} of {outcome.Steps}; adapter saved in {Path.GetFullPath(adapterDirectory)}
             """)).ConfigureAwait(false);
         if (tracking is MlflowFileStore fileStore)
         {
@@ -171,10 +262,10 @@ public static class BreastCancerExperiment
     }
 
     /// <summary>
-    /// Splits rows into site A (feature at or below its median) and site B, each stratified into train and test:
-    /// 80/20 for site A, 50/50 for site B.
+    /// Splits rows into site A (feature at or below its median) and site B, each stratified: site A 80/20 into train
+    /// and test; site B 50/50 into adaptation and test rows, the adaptation rows 80/20 into train and validation.
     /// </summary>
-    public static (TabularData ATrain, TabularData ATest, TabularData BTrain, TabularData BTest) SplitSites(TabularData data, int seed)
+    public static (TabularData ATrain, TabularData ATest, TabularData BTrain, TabularData BValidation, TabularData BTest) SplitSites(TabularData data, int seed)
     {
         ArgumentNullException.ThrowIfNull(data);
         var values = data.Column(SiteFeature);
@@ -183,9 +274,28 @@ public static class BreastCancerExperiment
         var siteA = Enumerable.Range(0, data.Count).Where(r => values[r] <= median).ToArray();
         var siteB = Enumerable.Range(0, data.Count).Where(r => values[r] > median).ToArray();
         var (aTrain, aTest) = DataSplits.Stratified(siteA, data.Label, 0.8, seed);
-        var (bTrain, bTest) = DataSplits.Stratified(siteB, data.Label, 0.5, seed);
-        return (data.Select(aTrain), data.Select(aTest), data.Select(bTrain), data.Select(bTest));
+        var (bAdapt, bTest) = DataSplits.Stratified(siteB, data.Label, 0.5, seed);
+        var (bTrain, bValidation) = DataSplits.Stratified(bAdapt, data.Label, 0.8, seed);
+        return (data.Select(aTrain), data.Select(aTest), data.Select(bTrain), data.Select(bValidation), data.Select(bTest));
     }
 
     private static string Invariant(long value) => value.ToString(CultureInfo.InvariantCulture);
+
+    private static Tensor Loss(TumourClassifier model, TabularBatch batch) =>
+        nn.functional.cross_entropy(model.forward(batch.Features), batch.Labels);
+
+    private static Dictionary<string, double> EvaluateClassifier(TumourClassifier model, TabularData data, Device device)
+    {
+        using var scope = NewDisposeScope();
+        var logits = model.forward(data.FeaturesTensor(device));
+        var labels = data.LabelsTensor(device);
+        var matrix = new ConfusionMatrix(data.ClassCount);
+        matrix.Add(labels.cpu().data<long>().ToArray(), logits.argmax(1).cpu().data<long>().ToArray());
+        return new Dictionary<string, double>(StringComparer.Ordinal)
+        {
+            ["eval/accuracy"] = matrix.Accuracy,
+            ["eval/f1"] = matrix.MacroF1,
+            ["eval/loss"] = nn.functional.cross_entropy(logits, labels).item<float>(),
+        };
+    }
 }

@@ -43,6 +43,21 @@ public sealed record BreastCancerOptions
     /// <summary>AdamW weight decay.</summary>
     public double WeightDecay { get; init; } = 0.01;
 
+    /// <summary>Optimizer steps of linear learning-rate warm-up in the adaptation.</summary>
+    public int WarmupSteps { get; init; }
+
+    /// <summary>Validation evaluations without improvement before the adaptation stops; 0 never stops early.</summary>
+    public int Patience { get; init; }
+
+    /// <summary>Where adaptation checkpoints and the final adapter go (default: checkpoints/&lt;run id&gt;).</summary>
+    public string? CheckpointDirectory { get; init; }
+
+    /// <summary>Save a checkpoint every this many steps (besides the last step and an interruption).</summary>
+    public int? CheckpointEverySteps { get; init; }
+
+    /// <summary>A checkpoint folder to continue the adaptation from.</summary>
+    public string? Resume { get; init; }
+
     /// <summary>Overrides the attributes' LoRA rank when set.</summary>
     public int? Rank { get; init; }
 
@@ -54,7 +69,7 @@ public sealed record BreastCancerOptions
 
     /// <summary>The command-line help text.</summary>
     public static string Help { get; } = """
-        Usage: dotnet run --project experiments/BreastCancerLora -- [prepare-data] [options]
+        Usage: dotnet run --project experiments/BreastCancerLora -- [command] [options]
 
         Trains a tumour classifier on one patient subgroup (site A: smaller tumours), then adapts it with LoRA to
         another (site B: larger tumours) and records the run in MLflow (./mlruns unless MLFLOW_TRACKING_URI is set).
@@ -62,6 +77,9 @@ public sealed record BreastCancerOptions
         Commands:
           (none)                     train and record the run
           prepare-data               only convert the bundled CSV to Parquet (--data sets the output)
+          compare                    compare recorded runs (compare --help)
+          sync                       push a local mlruns/ store or the offline spool to a server (sync --help)
+          import                     convert CSV, JSON Lines or ARFF to Parquet (import --help)
 
         Options:
           --data PATH                Parquet dataset (default: next to the program; created from the bundled CSV)
@@ -75,6 +93,11 @@ public sealed record BreastCancerOptions
           --learning-rate X          LoRA learning rate (default: 0.003)
           --batch-size N             rows per step (default: 32)
           --weight-decay X           AdamW weight decay (default: 0.01)
+          --warmup-steps N           learning-rate warm-up steps of the adaptation (default: 0)
+          --patience N               stop after N validation checks without improvement (default: 0 = never)
+          --checkpoint-dir PATH      checkpoints and the final adapter (default: checkpoints/<run id>)
+          --checkpoint-every N       also checkpoint every N steps (default: only at the end and on Ctrl-C)
+          --resume PATH              continue the adaptation from a checkpoint folder (Ctrl-C prints it)
           --rank N                   LoRA rank for every adapter (default: the attributes' value, 4)
           --alpha X                  LoRA alpha for every adapter (default: the attributes' value, 8)
           --dropout X                LoRA dropout in [0, 1) (default: the attributes' value, 0)
@@ -102,6 +125,11 @@ public sealed record BreastCancerOptions
             LearningRate = args.GetDouble("learning-rate", defaults.LearningRate, 1e-8, 10),
             BatchSize = args.GetInt("batch-size", defaults.BatchSize, 1, 1_000_000),
             WeightDecay = args.GetDouble("weight-decay", defaults.WeightDecay, 0, 10),
+            WarmupSteps = args.GetInt("warmup-steps", defaults.WarmupSteps, 0, 1_000_000),
+            Patience = args.GetInt("patience", defaults.Patience, 0, 1_000_000),
+            CheckpointDirectory = args.GetString("checkpoint-dir"),
+            CheckpointEverySteps = args.HasFlag("checkpoint-every") ? args.GetInt("checkpoint-every", 0, 1, 1_000_000) : null,
+            Resume = args.GetString("resume"),
             Rank = args.HasFlag("rank") ? args.GetInt("rank", 0, 1, 4096) : null,
             Alpha = args.HasFlag("alpha") ? args.GetDouble("alpha", 0, 1e-8, 1e6) : null,
             Dropout = args.HasFlag("dropout") ? args.GetDouble("dropout", 0, 0, 0.999999) : null,
@@ -123,5 +151,7 @@ public sealed record BreastCancerOptions
         ["learning_rate"] = LearningRate.ToString("R", CultureInfo.InvariantCulture),
         ["batch_size"] = BatchSize.ToString(CultureInfo.InvariantCulture),
         ["weight_decay"] = WeightDecay.ToString("R", CultureInfo.InvariantCulture),
+        ["warmup_steps"] = WarmupSteps.ToString(CultureInfo.InvariantCulture),
+        ["patience"] = Patience.ToString(CultureInfo.InvariantCulture),
     };
 }
