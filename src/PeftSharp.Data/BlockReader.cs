@@ -72,10 +72,12 @@ internal static class BlockReader
         {
             case NumberInput:
             {
+                // Column-major (column c at c * rows): each column is converted in one sequential pass; the collator
+                // interleaves a batch's rows, which fit in cache.
                 var values = new float[rows * fields.Length];
                 for (var c = 0; c < fields.Length; c++)
                 {
-                    await ReadNumbersAsync(rowGroup, fields[c], rows, values, fields.Length, c, at, ct).ConfigureAwait(false);
+                    await ReadNumbersAsync(rowGroup, fields[c], rows, values, 1, c * rows, at, ct).ConfigureAwait(false);
                 }
 
                 return values;

@@ -29,7 +29,7 @@ internal static class Collator
                     {
                         var width = number.Features.Count;
                         var values = new float[n * width];
-                        // Consecutive rows of one block (the unshuffled case) are copied as one run.
+                        // Blocks are column-major; consecutive rows of one block (the unshuffled case) go as one run.
                         for (var i = 0; i < n;)
                         {
                             var (block, start) = rows[i];
@@ -39,7 +39,16 @@ internal static class Collator
                                 run++;
                             }
 
-                            Array.Copy((float[])block.Payloads[p], start * width, values, i * width, run * width);
+                            var source = (float[])block.Payloads[p];
+                            for (var c = 0; c < width; c++)
+                            {
+                                var column = source.AsSpan((c * block.Count) + start, run);
+                                for (var k = 0; k < run; k++)
+                                {
+                                    values[((i + k) * width) + c] = column[k];
+                                }
+                            }
+
                             i += run;
                         }
 

@@ -290,18 +290,26 @@ public sealed class ParquetDataset
             {
                 var batch = Collator.Collate(Spec.Inputs, pending, options);
                 produced += batch.Count;
-                foreach (var (block, _) in pending)
+                for (var i = 0; i < pending.Count;)
                 {
+                    var block = pending[i].Block;
+                    var run = 1;
+                    while (i + run < pending.Count && ReferenceEquals(pending[i + run].Block, block))
+                    {
+                        run++;
+                    }
+
+                    i += run;
                     if (liveBlocks.TryGetValue(block, out var left))
                     {
-                        if (left == 1)
+                        if (left == run)
                         {
                             liveBlocks.Remove(block);
                             statistics.RowGroupReleased();
                         }
                         else
                         {
-                            liveBlocks[block] = left - 1;
+                            liveBlocks[block] = left - run;
                         }
                     }
                 }
@@ -356,9 +364,16 @@ public sealed class ParquetDataset
                 if (buffer is null)
                 {
                     liveBlocks[block] = block.Count;
-                    for (var i = 0; i < block.Count; i++)
+                    for (var i = 0; i < block.Count;)
                     {
-                        await EmitAsync((block, i), flush: false).ConfigureAwait(false);
+                        var take = Math.Min(options.BatchSize - pending.Count, block.Count - i);
+                        for (var k = 0; k < take; k++)
+                        {
+                            pending.Add((block, i + k));
+                        }
+
+                        i += take;
+                        await EmitAsync(default, flush: false).ConfigureAwait(false);
                     }
 
                     continue;
