@@ -4,6 +4,7 @@ using System;
 using System.Collections.Generic;
 using System.Linq;
 using PeftSharp.Benchmarks.Adapters;
+using PeftSharp.Benchmarks.Data;
 using PeftSharp.Benchmarks.Tracking;
 
 /// <summary>
@@ -15,6 +16,7 @@ internal static class Program
     private static readonly IReadOnlyList<IBenchmark> All =
     [
         new AdapterBenchmark(),
+        new DataBenchmark(),
         new TrackingBenchmark(),
     ];
 
