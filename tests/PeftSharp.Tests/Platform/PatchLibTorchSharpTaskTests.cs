@@ -8,6 +8,7 @@ using System.Linq;
 using FluentAssertions;
 using Microsoft.Build.Utilities;
 using PeftSharp.Build;
+using PeftSharp.Tests.Data;
 using Xunit;
 
 /// <summary>
@@ -17,7 +18,7 @@ using Xunit;
 public sealed class PatchLibTorchSharpTaskTests : IDisposable
 {
     private const string Version = PatchLibTorchSharp.DefaultVersionName;
-    private readonly ScratchDirectory scratch = new();
+    private readonly TempDirectory scratch = new();
 
     public void Dispose() => scratch.Dispose();
 
