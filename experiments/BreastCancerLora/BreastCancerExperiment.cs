@@ -170,8 +170,8 @@ public static class BreastCancerExperiment
             new TrainerOptions { Epochs = options.PretrainEpochs, LearningRate = options.PretrainLearningRate, WeightDecay = options.WeightDecay, Decay = DecayKind.Constant },
             new PrefixedMetricSink(sink, "pretrain/"));
         pretrainer.Fit(model, new TabularBatches(aTrain, options.BatchSize, options.Seed, device), b => Loss(model, b), cancellationToken: cancel.Token);
-        var siteATest = ClassifierTrainer.Evaluate(model, aTest, device);
-        var before = ClassifierTrainer.Evaluate(model, bTest, device);
+        var siteATest = ClassifierEvaluation.Evaluate(model, aTest, device);
+        var before = ClassifierEvaluation.Evaluate(model, bTest, device);
         run.LogMetric("pretrain/site_a_test_accuracy", siteATest.Accuracy, 0);
         run.LogMetric("test/accuracy_before_adaptation", before.Accuracy, 0);
 
@@ -224,7 +224,7 @@ public static class BreastCancerExperiment
             throw new OperationCanceledException($"Training was interrupted at step {outcome.Steps}.", cancel.Token);
         }
 
-        var after = ClassifierTrainer.Evaluate(model, bTest, device);
+        var after = ClassifierEvaluation.Evaluate(model, bTest, device);
         run.LogMetric("test/accuracy", after.Accuracy, outcome.Steps);
         run.LogMetric("test/loss", after.Loss, outcome.Steps);
 

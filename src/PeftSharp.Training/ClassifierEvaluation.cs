@@ -1,0 +1,37 @@
+namespace PeftSharp.Training;
+
+using System;
+using PeftSharp.Data;
+using static TorchSharp.torch;
+
+/// <summary>Accuracy and loss of a classifier on tabular data, in eval mode and without gradients.</summary>
+public static class ClassifierEvaluation
+{
+    /// <summary>Accuracy and mean cross-entropy of <paramref name="model"/> on <paramref name="data"/>.</summary>
+    public static Evaluation Evaluate(nn.Module<Tensor, Tensor> model, TabularData data, Device device)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        ArgumentNullException.ThrowIfNull(data);
+        if (data.Count == 0)
+        {
+            throw new ArgumentException("Cannot evaluate on an empty dataset.", nameof(data));
+        }
+
+        var wasTraining = model.training;
+        model.eval();
+        try
+        {
+            using var scope = NewDisposeScope();
+            using var noGrad = no_grad();
+            var labels = data.LabelsTensor(device);
+            var logits = model.forward(data.FeaturesTensor(device));
+            var loss = nn.functional.cross_entropy(logits, labels).item<float>();
+            var correct = logits.argmax(1).eq(labels).sum().item<long>();
+            return new Evaluation((double)correct / data.Count, loss, data.Count);
+        }
+        finally
+        {
+            model.train(wasTraining);
+        }
+    }
+}
