@@ -13,6 +13,7 @@ using System.Text.Json;
 using PeftSharp;
 using PeftSharp.Training;
 using PeftSharp.Training.Engine;
+using PeftSharp.Training.Experiments;
 using PeftSharp.Training.Metrics;
 using PeftSharp.Training.Optimization;
 using TorchSharp;
@@ -44,32 +45,25 @@ public static class BreastCancerExperiment
             return await DataCommands.RunAsync(args[0], args.Skip(1).ToList(), output, error).ConfigureAwait(false);
         }
 
-        BreastCancerOptions options;
-        CommandLineArguments cli;
-        try
+        // "prepare-data" is this experiment's own command; everything after it (or all of args) are the options,
+        // which the generated binding reads, validates and documents (--help).
+        var prepareDataOnly = args.Count > 0 && args[0] == "prepare-data";
+        var options = prepareDataOnly ? args.Skip(1).ToList() : args;
+        if (options.Count > 0 && !options[0].StartsWith('-'))
         {
-            cli = CommandLineArguments.Parse(args);
-            if (cli.HasFlag("help"))
-            {
-                await output.WriteLineAsync(BreastCancerOptions.Help).ConfigureAwait(false);
-                return 0;
-            }
-
-            options = BreastCancerOptions.Parse(cli);
-            if (cli.Command is not (null or "prepare-data"))
-            {
-                throw new ArgumentException($"Unknown command '{cli.Command}'. Commands: prepare-data, compare, sync, import (or none to train).");
-            }
-        }
-        catch (ArgumentException e)
-        {
-            await error.WriteLineAsync($"error: {e.Message}\nRun with --help for the options.").ConfigureAwait(false);
-            return 2;
+            await error.WriteLineAsync($"error: Unknown command '{options[0]}'. Commands: prepare-data, compare, sync, import (or none to train).\nRun with --help for the options.").ConfigureAwait(false);
+            return ExperimentHost.UsageError;
         }
 
+        return await ExperimentHost.RunAsync<BreastCancerOptions>(
+            options, o => RunCommandAsync(o, prepareDataOnly, output, error), output, error).ConfigureAwait(false);
+    }
+
+    private static async Task<int> RunCommandAsync(BreastCancerOptions options, bool prepareDataOnly, TextWriter output, TextWriter error)
+    {
         try
         {
-            if (cli.Command == "prepare-data")
+            if (prepareDataOnly)
             {
                 await BreastCancerData.ConvertCsvToParquetAsync(BreastCancerData.BundledCsv, options.DataPath).ConfigureAwait(false);
                 await output.WriteLineAsync($"Wrote {Path.GetFullPath(options.DataPath)}").ConfigureAwait(false);
@@ -141,7 +135,7 @@ public static class BreastCancerExperiment
             run.SetTag("peftsharp.resumed_from", Path.GetFullPath(options.Resume));
         }
 
-        var parameters = new SortedDictionary<string, string>(options.ToParams().ToDictionary(), StringComparer.Ordinal)
+        var parameters = new SortedDictionary<string, string>(options.ToParameters().ToDictionary(), StringComparer.Ordinal)
         {
             ["device_resolved"] = device.ToString(),
             ["dataset.source"] = fingerprint.Source,

@@ -84,7 +84,7 @@ public sealed class BreastCancerExperimentTests : IDisposable
         var exitCode = await BreastCancerExperiment.MainAsync(["--dropout", "1.5"], TextWriter.Null, error);
 
         exitCode.Should().Be(2);
-        error.ToString().Should().Contain("--dropout must be a number from 0 to");
+        error.ToString().Should().Contain("--dropout").And.Contain("got '1.5'").And.Contain("must be from 0 to 0.999999");
     }
 
     private BreastCancerOptions FastOptions() => new()
