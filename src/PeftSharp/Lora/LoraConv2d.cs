@@ -14,7 +14,6 @@ using static TorchSharp.torch;
 /// </summary>
 public sealed class LoraConv2d : LoraLayer
 {
-    private readonly Dictionary<string, Tensor> doraMergeNorms = new(StringComparer.Ordinal);
 
     /// <summary>Wraps <paramref name="baseLayer"/> with one adapter named <paramref name="adapterName"/>.</summary>
     /// <exception cref="NotSupportedException">The convolution is grouped.</exception>
@@ -122,50 +121,16 @@ public sealed class LoraConv2d : LoraLayer
     }
 
     /// <inheritdoc />
-    protected override void MergeAdapter(string adapterName)
-    {
-        using var scope = NewDisposeScope();
-        var weight = BaseLayer.weight;
-        var delta = DeltaWeight(adapterName);
-        var magnitude = Magnitude(adapterName);
-        if (magnitude is null)
-        {
-            weight.add_(delta);
-            return;
-        }
-
-        var norm = ChannelNorm(weight.add(delta));
-        weight.copy_(weight.add(delta).mul(magnitude.detach().div(norm).transpose(0, 1)));
-        doraMergeNorms[adapterName] = norm.DetachFromDisposeScope();
-    }
+    protected override void MergeAdapter(string adapterName) => MergeIntoWeight(BaseLayer.weight, adapterName);
 
     /// <inheritdoc />
-    protected override void UnmergeAdapter(string adapterName)
-    {
-        using var scope = NewDisposeScope();
-        var weight = BaseLayer.weight;
-        var delta = DeltaWeight(adapterName);
-        var magnitude = Magnitude(adapterName);
-        if (magnitude is null)
-        {
-            weight.sub_(delta);
-            return;
-        }
-
-        var norm = doraMergeNorms[adapterName];
-        doraMergeNorms.Remove(adapterName);
-        weight.copy_(weight.div(magnitude.detach().div(norm).transpose(0, 1)).sub(delta));
-        norm.Dispose();
-    }
+    protected override void UnmergeAdapter(string adapterName) => UnmergeFromWeight(BaseLayer.weight, adapterName);
 
     /// <inheritdoc />
-    protected override void RemoveExtra(string adapterName)
-    {
-        if (doraMergeNorms.Remove(adapterName, out var norm))
-        {
-            norm.Dispose();
-        }
-    }
+    protected override Tensor DoraNorm(Tensor weight) => ChannelNorm(weight);
+
+    /// <inheritdoc />
+    protected override Tensor DoraWeightFactor(Tensor rowFactor) => rowFactor.transpose(0, 1);
 
     // The reference's DoRA norm for convolutions: per output channel over (in, kh, kw), shaped 1 x out x 1 x 1.
     private static Tensor ChannelNorm(Tensor weight) =>

@@ -22,6 +22,9 @@ public abstract class LoraLayer : AdapterLayer
     private readonly List<string> adapterNames = [];
     private readonly Dictionary<string, LoraSettings> settings = new(StringComparer.Ordinal);
 
+    // DoRA's norms at merge time: unmerging needs them, since recomputing from the merged weight would not give back W.
+    private readonly Dictionary<string, Tensor> doraMergeNorms = new(StringComparer.Ordinal);
+
     /// <summary>Registers the base layer and the (empty) adapter containers.</summary>
     protected LoraLayer(string name, nn.Module<Tensor, Tensor> baseLayer)
         : base(name, baseLayer)
@@ -153,9 +156,64 @@ public abstract class LoraLayer : AdapterLayer
         lora_B.Remove(adapterName)?.Dispose();
         lora_dropout.Remove(adapterName)?.Dispose();
         lora_magnitude_vector.Remove(adapterName)?.Dispose();
+        if (doraMergeNorms.Remove(adapterName, out var norm))
+        {
+            norm.Dispose();
+        }
+
         RemoveExtra(adapterName);
         settings.Remove(adapterName);
         adapterNames.Remove(adapterName);
+    }
+
+    /// <summary>DoRA: the norm of each output row of <paramref name="weight"/>, shaped like the magnitude vector.</summary>
+    /// <exception cref="NotSupportedException">The layer type has no DoRA.</exception>
+    protected virtual Tensor DoraNorm(Tensor weight) => throw new NotSupportedException($"{GetType().Name} does not support DoRA.");
+
+    /// <summary>DoRA: <paramref name="rowFactor"/> (shaped like the magnitude vector) reshaped to scale the weight's output rows.</summary>
+    /// <exception cref="NotSupportedException">The layer type has no DoRA.</exception>
+    protected virtual Tensor DoraWeightFactor(Tensor rowFactor) => throw new NotSupportedException($"{GetType().Name} does not support DoRA.");
+
+    /// <summary>
+    /// Merges adapter <paramref name="adapterName"/> into <paramref name="weight"/>: <c>W += dW</c>, or with DoRA
+    /// <c>W = m / ||W + dW|| * (W + dW)</c> per output row.
+    /// </summary>
+    protected void MergeIntoWeight(Tensor weight, string adapterName)
+    {
+        ArgumentNullException.ThrowIfNull(weight);
+        using var scope = NewDisposeScope();
+        var delta = DeltaWeight(adapterName);
+        var magnitude = Magnitude(adapterName);
+        if (magnitude is null)
+        {
+            weight.add_(delta);
+            return;
+        }
+
+        var combined = weight.add(delta);
+        var norm = DoraNorm(combined).detach();
+        weight.copy_(combined.mul(DoraWeightFactor(magnitude.detach().div(norm))));
+        doraMergeNorms[adapterName] = norm.DetachFromDisposeScope();
+    }
+
+    /// <summary>Reverses <see cref="MergeIntoWeight"/> for adapter <paramref name="adapterName"/>.</summary>
+    protected void UnmergeFromWeight(Tensor weight, string adapterName)
+    {
+        ArgumentNullException.ThrowIfNull(weight);
+        using var scope = NewDisposeScope();
+        var delta = DeltaWeight(adapterName);
+        var magnitude = Magnitude(adapterName);
+        if (magnitude is null)
+        {
+            weight.sub_(delta);
+            return;
+        }
+
+        doraMergeNorms.Remove(adapterName, out var norm);
+        using (norm)
+        {
+            weight.copy_(weight.div(DoraWeightFactor(magnitude.detach().div(norm!))).sub(delta));
+        }
     }
 
     /// <summary>Unregisters adapter parameters outside the shared containers.</summary>

@@ -15,7 +15,6 @@ using static TorchSharp.torch;
 /// </summary>
 public sealed class LoraLinear : LoraLayer
 {
-    private readonly Dictionary<string, Tensor> doraMergeNorms = new(StringComparer.Ordinal);
 
     /// <summary>Wraps <paramref name="baseLayer"/> with the adapter named <see cref="Tuners.AdapterLayer.DefaultAdapterName"/>.</summary>
     /// <param name="baseLayer">The layer to adapt; its parameters are frozen.</param>
@@ -92,7 +91,7 @@ public sealed class LoraLinear : LoraLayer
             using var scope = NewDisposeScope();
             using var noGrad = no_grad();
             var combined = weight.add(b.weight!.matmul(a.weight!).mul(loraSettings.Scaling));
-            AddMagnitude(adapterName, linalg.vector_norm(combined, dims: [1]));
+            AddMagnitude(adapterName, DoraNorm(combined));
         }
     }
 
@@ -119,7 +118,7 @@ public sealed class LoraLinear : LoraLayer
             Tensor norm;
             using (no_grad())
             {
-                norm = linalg.vector_norm(weight.add(DeltaWeight(name)), dims: [1]);
+                norm = DoraNorm(weight.add(DeltaWeight(name)));
             }
 
             var factor = magnitude.div(norm);
@@ -141,53 +140,16 @@ public sealed class LoraLinear : LoraLayer
     }
 
     /// <inheritdoc />
-    protected override void MergeAdapter(string adapterName)
-    {
-        using var scope = NewDisposeScope();
-        var weight = BaseLayer.weight!;
-        var delta = DeltaWeight(adapterName);
-        var magnitude = Magnitude(adapterName);
-        if (magnitude is null)
-        {
-            weight.add_(delta);
-            return;
-        }
-
-        var norm = linalg.vector_norm(weight.add(delta), dims: [1]).detach();
-        var factor = magnitude.detach().div(norm).unsqueeze(1);
-        weight.copy_(weight.add(delta).mul(factor));
-        doraMergeNorms[adapterName] = norm.DetachFromDisposeScope();
-    }
+    protected override void MergeAdapter(string adapterName) => MergeIntoWeight(BaseLayer.weight!, adapterName);
 
     /// <inheritdoc />
-    protected override void UnmergeAdapter(string adapterName)
-    {
-        using var scope = NewDisposeScope();
-        var weight = BaseLayer.weight!;
-        var delta = DeltaWeight(adapterName);
-        var magnitude = Magnitude(adapterName);
-        if (magnitude is null)
-        {
-            weight.sub_(delta);
-            return;
-        }
-
-        // The norm cached at merge time: recomputing it from the merged weight would not give back W.
-        var norm = doraMergeNorms[adapterName];
-        doraMergeNorms.Remove(adapterName);
-        var factor = magnitude.detach().div(norm).unsqueeze(1);
-        weight.copy_(weight.div(factor).sub(delta));
-        norm.Dispose();
-    }
+    protected override void UnmergeAdapter(string adapterName) => UnmergeFromWeight(BaseLayer.weight!, adapterName);
 
     /// <inheritdoc />
-    protected override void RemoveExtra(string adapterName)
-    {
-        if (doraMergeNorms.Remove(adapterName, out var norm))
-        {
-            norm.Dispose();
-        }
-    }
+    protected override Tensor DoraNorm(Tensor weight) => linalg.vector_norm(weight, dims: [1]);
+
+    /// <inheritdoc />
+    protected override Tensor DoraWeightFactor(Tensor rowFactor) => rowFactor.unsqueeze(1);
 
     private void InitPissa(Linear a, Linear b, LoraSettings settings)
     {

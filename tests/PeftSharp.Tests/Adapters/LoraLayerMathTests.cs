@@ -4,6 +4,7 @@ using System;
 using FluentAssertions;
 using PeftSharp.IA3;
 using PeftSharp.Lora;
+using PeftSharp.Tuners;
 using TorchSharp;
 using Xunit;
 using static TorchSharp.torch;
@@ -30,6 +31,29 @@ public sealed class LoraLayerMathTests
         using var actual = lora.forward(input);
 
         Reference.RelativeError(actual, expected).Should().BeLessThan(1e-6);
+    }
+
+    [Fact]
+    public void Dora_on_conv2d_merges_to_the_unmerged_output_and_unmerges_to_the_original_weight()
+    {
+        manual_seed(21);
+        using var conv = nn.Conv2d(3, 5, 3, padding: 1);
+        using var original = conv.weight.detach().clone();
+        using var image = randn(2, 3, 6, 6);
+        using var lora = new LoraConv2d(conv, new LoraSettings(2, 4) { UseDora = true });
+        using (no_grad())
+        {
+            lora.LoraBOf(AdapterLayer.DefaultAdapterName).weight.normal_();
+            lora.Magnitude(AdapterLayer.DefaultAdapterName)!.mul_(1.5);
+        }
+
+        using var unmerged = lora.forward(image);
+        lora.Merge();
+        using var merged = lora.forward(image);
+        lora.Unmerge();
+
+        Reference.RelativeError(merged, unmerged).Should().BeLessThan(1e-5);
+        Reference.RelativeError(conv.weight, original).Should().BeLessThan(1e-6);
     }
 
     [Fact]
