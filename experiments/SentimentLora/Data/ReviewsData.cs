@@ -10,6 +10,7 @@ using System.Threading;
 using System.Threading.Tasks;
 using Parquet;
 using Parquet.Schema;
+using PeftSharp.Data.Sources;
 using SentimentLora.RData;
 
 /// <summary>

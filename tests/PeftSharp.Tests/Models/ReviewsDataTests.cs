@@ -8,6 +8,7 @@ using System.Threading.Tasks;
 using FluentAssertions;
 using PeftSharp.Tests.Data;
 using SentimentLora;
+using PeftSharp.Data.Sources;
 using SentimentLora.Data;
 using Xunit;
 using Xunit.Abstractions;
@@ -22,7 +23,7 @@ public sealed class ReviewsDataTests(ITestOutputHelper output)
     public async Task Prepare_data_writes_the_published_splits_as_Parquet()
     {
         var cached = DebianPackage.IsExtracted(ReviewsData.DebianPackageName, ReviewsData.DebianPackageVersion, SentimentExperiment.DefaultCacheDirectory);
-        var reason = cached ? null : DebianPackage.MissingTools();
+        var reason = cached ? null : DebianPackage.MissingTools("the review data comes from the Debian package r-cran-modeldata");
         Skip.If(reason is not null, reason);
         using var data = new TempDirectory();
         var log = new StringWriter();

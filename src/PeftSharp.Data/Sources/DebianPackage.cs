@@ -1,4 +1,4 @@
-namespace SentimentLora.Data;
+namespace PeftSharp.Data.Sources;
 
 using System;
 using System.Diagnostics;
@@ -63,13 +63,14 @@ public static class DebianPackage
         Directory.Exists(Path.Combine(Path.GetFullPath(cacheDirectory), $"{package}_{version}"));
 
     /// <summary>Why packages cannot be fetched on this machine (apt-get or dpkg not on PATH), or null when they can.</summary>
-    public static string? MissingTools()
+    /// <param name="purpose">What the package is for, e.g. "the review data comes from r-cran-modeldata"; it completes the message.</param>
+    public static string? MissingTools(string purpose)
     {
         var path = (Environment.GetEnvironmentVariable("PATH") ?? string.Empty).Split(Path.PathSeparator, StringSplitOptions.RemoveEmptyEntries);
         var missing = RequiredTools.Where(tool => !path.Any(dir => File.Exists(Path.Combine(dir, tool)))).ToList();
         return missing.Count == 0
             ? null
-            : $"{string.Join(" and ", missing)} not found on PATH: the review data is fetched from the Debian package r-cran-modeldata, which needs Debian or Ubuntu.";
+            : $"{string.Join(" and ", missing)} not found on PATH: {purpose}, which needs Debian or Ubuntu (or put the package's .deb into the cache folder).";
     }
 
     private static string? FindDeb(string root, string package, string version)
@@ -121,8 +122,8 @@ public static class DebianPackage
         catch (System.ComponentModel.Win32Exception e)
         {
             throw new InvalidOperationException(
-                $"'{tool}' is not available ({e.Message}). The review data comes from the Debian package r-cran-modeldata: run this on Debian/Ubuntu, "
-                + "or fetch r-cran-modeldata_1.1.0-1_all.deb elsewhere and put it into the cache folder.", e);
+                $"'{tool}' is not available ({e.Message}). Debian packages are fetched with apt-get and unpacked with dpkg: run this on Debian/Ubuntu, "
+                + "or fetch the package's .deb elsewhere and put it into the cache folder.", e);
         }
 
         using (process)
