@@ -11,7 +11,7 @@ using System.Threading.Tasks;
 using Parquet;
 using Parquet.Schema;
 using PeftSharp.Data.Sources;
-using SentimentLora.RData;
+using PeftSharp.Data.Sources.RData;
 
 /// <summary>
 /// The Amazon Fine Foods review sentiment data (a subset of SNAP web-FineFoods, MIT, as shipped by the R package

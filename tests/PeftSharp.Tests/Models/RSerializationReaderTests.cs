@@ -5,7 +5,7 @@ using System.Buffers.Binary;
 using System.IO;
 using System.Text;
 using FluentAssertions;
-using SentimentLora.RData;
+using PeftSharp.Data.Sources.RData;
 using Xunit;
 
 public sealed class RSerializationReaderTests

@@ -1,4 +1,4 @@
-namespace SentimentLora.RData;
+namespace PeftSharp.Data.Sources.RData;
 
 using System;
 using System.Collections.Generic;

@@ -1,4 +1,4 @@
-namespace SentimentLora.RData;
+namespace PeftSharp.Data.Sources.RData;
 
 /// <summary>A language object, closure, environment or other non-data value, kept only by its R type code.</summary>
 public sealed class ROpaque(int type) : RObject

@@ -1,4 +1,4 @@
-namespace SentimentLora.RData;
+namespace PeftSharp.Data.Sources.RData;
 
 /// <summary>An R symbol (a name).</summary>
 public sealed class RSymbol(string name) : RObject

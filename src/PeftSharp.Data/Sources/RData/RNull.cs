@@ -1,4 +1,4 @@
-namespace SentimentLora.RData;
+namespace PeftSharp.Data.Sources.RData;
 
 /// <summary>R's <c>NULL</c> (and the special environments, which data never needs).</summary>
 public sealed class RNull : RObject
