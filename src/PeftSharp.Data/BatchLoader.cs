@@ -94,7 +94,22 @@ public sealed class BatchLoader : IAsyncEnumerable<Batch>, IEnumerable<Batch>, I
     }
 
     /// <summary>The next batch, or null at the end, blocking until it is ready.</summary>
-    public Batch? Next() => NextAsync().AsTask().GetAwaiter().GetResult();
+    public Batch? Next()
+    {
+        var next = NextAsync();
+        if (next.IsCompleted)
+        {
+            return next.Result;
+        }
+
+        // Block without spinning: Task.Wait spins first, and a spinning consumer takes a core from the producer it
+        // waits for.
+        var pending = next.AsTask();
+        using var ready = new ManualResetEventSlim(initialState: false, spinCount: 0);
+        pending.GetAwaiter().UnsafeOnCompleted(ready.Set);
+        ready.Wait();
+        return pending.GetAwaiter().GetResult();
+    }
 
     /// <inheritdoc />
     public async IAsyncEnumerator<Batch> GetAsyncEnumerator(CancellationToken cancellationToken = default)

@@ -29,7 +29,7 @@ internal static class Collator
                     {
                         var width = number.Features.Count;
                         var values = new float[n * width];
-                        // Blocks are column-major; consecutive rows of one block (the unshuffled case) go as one run.
+                        // Blocks are row-major; consecutive rows of one block (the unshuffled case) go as one copy.
                         for (var i = 0; i < n;)
                         {
                             var (block, start) = rows[i];
@@ -39,16 +39,7 @@ internal static class Collator
                                 run++;
                             }
 
-                            var source = (float[])block.Payloads[p];
-                            for (var c = 0; c < width; c++)
-                            {
-                                var column = source.AsSpan((c * block.Count) + start, run);
-                                for (var k = 0; k < run; k++)
-                                {
-                                    values[((i + k) * width) + c] = column[k];
-                                }
-                            }
-
+                            ((float[])block.Payloads[p]).AsSpan(start * width, run * width).CopyTo(values.AsSpan(i * width));
                             i += run;
                         }
 

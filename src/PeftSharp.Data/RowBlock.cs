@@ -4,7 +4,7 @@ using System;
 
 /// <summary>
 /// The decoded rows of one row group (or a subset of them), column by column, one payload per dataset input:
-/// NumberInput float[features * rows], column-major; CategoryInput long[] (or string?[] before fitting); TextInput int[][];
+/// NumberInput float[rows * features], row-major; CategoryInput long[] (or string?[] before fitting); TextInput int[][];
 /// TokenIdsInput long[][]; ImageInput byte[][] or float[][]; LabelInput long[].
 /// </summary>
 internal sealed class RowBlock
@@ -39,7 +39,7 @@ internal sealed class RowBlock
         {
             payloads[p] = Payloads[p] switch
             {
-                float[] values => GatherColumns(values, rows, Widths[p]),
+                float[] values => Gather(values, rows, Widths[p]),
                 long[] values => Gather(values, rows, 1),
                 string?[] values => Gather(values, rows, 1),
                 int[][] values => Gather(values, rows, 1),
@@ -51,20 +51,6 @@ internal sealed class RowBlock
         }
 
         return new RowBlock(ids, payloads, Widths);
-    }
-
-    private float[] GatherColumns(float[] source, int[] rows, int width)
-    {
-        var result = new float[rows.Length * width];
-        for (var c = 0; c < width; c++)
-        {
-            for (var i = 0; i < rows.Length; i++)
-            {
-                result[(c * rows.Length) + i] = source[(c * Count) + rows[i]];
-            }
-        }
-
-        return result;
     }
 
     private static T[] Gather<T>(T[] source, int[] rows, int width)

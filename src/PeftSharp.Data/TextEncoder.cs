@@ -60,7 +60,7 @@ public sealed class TextEncoder
     /// </summary>
     /// <param name="vocabPath">The vocab.txt file.</param>
     /// <param name="maxLength">Maximum sequence length, [CLS] and [SEP] included.</param>
-    /// <param name="lowerCase">Lower-case before tokenizing (true for uncased models).</param>
+    /// <param name="lowerCase">Lower-case and strip accents before tokenizing (true for uncased models).</param>
     /// <param name="padToMaxLength">Pad every batch to <paramref name="maxLength"/>.</param>
     public static TextEncoder ForBert(string vocabPath, int maxLength, bool lowerCase = true, bool padToMaxLength = false)
     {
@@ -77,14 +77,16 @@ public sealed class TextEncoder
     /// <summary>A BERT WordPiece encoder from a vocab.txt stream.</summary>
     /// <param name="vocab">The vocabulary, one token per line.</param>
     /// <param name="maxLength">Maximum sequence length, [CLS] and [SEP] included.</param>
-    /// <param name="lowerCase">Lower-case before tokenizing.</param>
+    /// <param name="lowerCase">Lower-case and strip accents before tokenizing (true for uncased models).</param>
     /// <param name="padToMaxLength">Pad every batch to <paramref name="maxLength"/>.</param>
     public static TextEncoder ForBert(Stream vocab, int maxLength, bool lowerCase = true, bool padToMaxLength = false)
     {
         BertTokenizer tokenizer;
         try
         {
-            tokenizer = BertTokenizer.Create(vocab, new BertOptions { LowerCaseBeforeTokenization = lowerCase });
+            // As Hugging Face's BertTokenizer: an uncased vocabulary also strips accents ("Café" -> "cafe"); without
+            // that, every accented word of an uncased model becomes [UNK].
+            tokenizer = BertTokenizer.Create(vocab, new BertOptions { LowerCaseBeforeTokenization = lowerCase, RemoveNonSpacingMarks = lowerCase });
         }
         catch (Exception e) when (e is ArgumentException or InvalidOperationException or FormatException)
         {
