@@ -68,6 +68,13 @@ internal sealed class BenchmarkArguments
         return value;
     }
 
+    /// <summary>The text option <paramref name="name"/>, or <paramref name="fallback"/>.</summary>
+    public string String(string name, string fallback)
+    {
+        read.Add(name);
+        return values.TryGetValue(name, out var text) ? text : fallback;
+    }
+
     /// <summary>Throws when an option was given that the benchmark never asked for.</summary>
     public void EnsureAllRead()
     {

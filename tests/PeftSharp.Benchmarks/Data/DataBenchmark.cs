@@ -10,6 +10,7 @@ using System.Threading.Tasks;
 using Parquet;
 using Parquet.Schema;
 using PeftSharp.Data;
+using PeftSharp.Models.MiniLm;
 
 /// <summary>
 /// Reading a numeric Parquet file into training batches through PeftSharp.Data against Parquet.Net reading the same
@@ -32,7 +33,8 @@ internal sealed class DataBenchmark : IBenchmark
         "  --batch N       batch size (default 1024)\n" +
         "  --repeats N     measured passes of each reader, alternating; the median is reported (default 5)\n" +
         "  --texts N       texts tokenized for the tokenization measurement (default 20000)\n" +
-        "  --max-length N  tokenizer maximum length (default 128)";
+        "  --max-length N  tokenizer maximum length (default 128)\n" +
+        "  --reviews PATH  review texts to tokenize (default experiments/SentimentLora/data/reviews_train.parquet)";
 
     public int Run(BenchmarkArguments arguments)
     {
@@ -43,11 +45,12 @@ internal sealed class DataBenchmark : IBenchmark
         var repeats = arguments.Int("repeats", 5);
         var texts = arguments.Int("texts", 20000);
         var maxLength = arguments.Int("max-length", 128, minimum: 3);
+        var reviews = arguments.String("reviews", Path.Combine("experiments", "SentimentLora", "data", "reviews_train.parquet"));
         arguments.EnsureAllRead();
-        return RunAsync(rows, features, group, batch, repeats, texts, maxLength).GetAwaiter().GetResult();
+        return RunAsync(rows, features, group, batch, repeats, texts, maxLength, reviews).GetAwaiter().GetResult();
     }
 
-    private static async Task<int> RunAsync(int rows, int features, int group, int batch, int repeats, int texts, int maxLength)
+    private static async Task<int> RunAsync(int rows, int features, int group, int batch, int repeats, int texts, int maxLength, string reviews)
     {
         var folder = Path.Combine(Path.GetTempPath(), "peftsharp-bench-data-" + Guid.NewGuid().ToString("N"));
         Directory.CreateDirectory(folder);
@@ -89,7 +92,7 @@ internal sealed class DataBenchmark : IBenchmark
             Report("raw Parquet.Net column reads", raw, rawCpu, raw, rows);
             Report($"PeftSharp.Data batches ({batch})", pipeline, pipelineCpu, raw, rows);
             Report("... shuffled (buffer 65536)", shuffle, shuffleCpu, raw, rows);
-            Tokenization(folder, texts, maxLength);
+            await TokenizationAsync(reviews, texts, maxLength).ConfigureAwait(false);
             return 0;
         }
         finally
@@ -200,27 +203,39 @@ internal sealed class DataBenchmark : IBenchmark
         return watch.Elapsed.TotalSeconds;
     }
 
-    private static void Tokenization(string folder, int count, int maxLength)
+    // Tokenization with the real bert-base-uncased vocabulary of all-MiniLM-L6-v2: the Amazon reviews when prepared
+    // (SentimentLora prepare-data), otherwise sentences of real vocabulary words with a quarter of rare made-up words.
+    private static async Task TokenizationAsync(string reviewsPath, int count, int maxLength)
     {
-        // A WordPiece vocabulary of 3000 pseudo-words plus letter pieces; a quarter of the text's words are not in it
-        // and split into pieces, as rare words do with a real BERT vocabulary.
-        var random = new Random(7);
-        string Word(int length) => new(Enumerable.Range(0, length).Select(_ => (char)('a' + random.Next(26))).ToArray());
-        var words = Enumerable.Range(0, 4000).Select(i => Word(3 + (i % 8))).Distinct().ToArray();
-        var vocabulary = new[] { "[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]", ".", "," }
-            .Concat(Enumerable.Range(0, 26).Select(c => ((char)('a' + c)).ToString()))
-            .Concat(Enumerable.Range(0, 26).Select(c => "##" + (char)('a' + c)))
-            .Concat(words.Take(3000))
-            .Distinct()
-            .ToArray();
-        var vocabPath = Path.Combine(folder, "vocab.txt");
-        File.WriteAllLines(vocabPath, vocabulary);
-        var encoder = TextEncoder.ForBert(vocabPath, maxLength);
-        var texts = Enumerable.Range(0, count)
-            .Select(_ => string.Join(' ', Enumerable.Range(0, 20 + random.Next(60)).Select(_ => words[random.Next(words.Length)])) + ".")
-            .ToArray();
-        var characters = texts.Sum(t => (long)t.Length);
+        TextEncoder encoder;
+        using (var vocabulary = MiniLmL6V2.OpenVocabulary())
+        {
+            encoder = TextEncoder.ForBert(vocabulary, maxLength);
+        }
 
+        string[] texts;
+        string source;
+        if (File.Exists(reviewsPath))
+        {
+            texts = await ReadReviewsAsync(reviewsPath, count).ConfigureAwait(false);
+            source = $"Amazon reviews from {reviewsPath}";
+        }
+        else
+        {
+            var random = new Random(7);
+            using var vocabulary = new StreamReader(MiniLmL6V2.OpenVocabulary());
+            var words = (await vocabulary.ReadToEndAsync().ConfigureAwait(false))
+                .Split('\n', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries)
+                .Where(w => w.Length > 2 && w.All(char.IsAsciiLetterLower))
+                .ToArray();
+            string Rare() => new(Enumerable.Range(0, 5 + random.Next(6)).Select(_ => (char)('a' + random.Next(26))).ToArray());
+            texts = Enumerable.Range(0, count)
+                .Select(_ => string.Join(' ', Enumerable.Range(0, 20 + random.Next(60)).Select(_ => random.Next(4) == 0 ? Rare() : words[random.Next(words.Length)])) + ".")
+                .ToArray();
+            source = $"synthetic sentences ({reviewsPath} not found: run SentimentLora prepare-data for real reviews)";
+        }
+
+        var characters = texts.Sum(t => (long)t.Length);
         foreach (var text in texts.Take(200))
         {
             encoder.Encode(text);
@@ -235,9 +250,30 @@ internal sealed class DataBenchmark : IBenchmark
 
         var seconds = watch.Elapsed.TotalSeconds;
         Console.WriteLine(Invariant(
-            $"  tokenization (BERT WordPiece, max {maxLength}, 1 thread): {count} texts of {characters / (double)count:F0} chars on average"));
+            $"  tokenization (bert-base-uncased WordPiece, max {maxLength}, 1 thread): {texts.Length} texts of {characters / (double)texts.Length:F0} chars on average, {source}"));
         Console.WriteLine(Invariant(
-            $"    {count / seconds,10:F0} rows/s  {tokens / seconds,10:F0} tokens/s  ({tokens / (double)count:F1} tokens per row after truncation)"));
+            $"    {texts.Length / seconds,10:F0} rows/s  {tokens / seconds,10:F0} tokens/s  ({tokens / (double)texts.Length:F1} tokens per row after truncation)"));
+    }
+
+    private static async Task<string[]> ReadReviewsAsync(string path, int count)
+    {
+        var reader = await ParquetReader.CreateAsync(path).ConfigureAwait(false);
+        await using (reader.ConfigureAwait(false))
+        {
+            var field = reader.Schema.GetDataFields().FirstOrDefault(f => f.Name == "review")
+                ?? throw new InvalidDataException($"'{path}' has no 'review' column.");
+            var texts = new List<string>();
+            for (var g = 0; g < reader.RowGroupCount && texts.Count < count; g++)
+            {
+                using var rowGroup = reader.OpenRowGroupReader(g);
+                var values = new string?[rowGroup.RowCount];
+                await rowGroup.ReadAsync(field, values.AsMemory()).ConfigureAwait(false);
+                texts.AddRange(values.OfType<string>());
+            }
+
+            // Repeat the reviews up to the requested count, so the measurement is long enough to be stable.
+            return Enumerable.Range(0, count).Select(i => texts[i % texts.Count]).ToArray();
+        }
     }
 
     private static string Invariant(FormattableString text) => text.ToString(CultureInfo.InvariantCulture);
