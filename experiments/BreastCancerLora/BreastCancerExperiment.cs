@@ -5,17 +5,14 @@ using System.Collections.Generic;
 using System.Globalization;
 using System.IO;
 using System.Linq;
-using System.Threading;
 using System.Threading.Tasks;
 using PeftSharp.Data;
 using PeftSharp.Tracking;
-using System.Text.Json;
-using PeftSharp;
 using PeftSharp.Training;
 using PeftSharp.Training.Engine;
-using PeftSharp.Training.Experiments;
 using PeftSharp.Training.Metrics;
 using PeftSharp.Training.Optimization;
+using PeftSharp.Training.Runner;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -29,93 +26,37 @@ public static class BreastCancerExperiment
     /// <summary>The subgroup split: rows at or below the median of this feature are site A.</summary>
     public const string SiteFeature = "mean_area";
 
-    /// <summary>The command-line entry point. Returns the process exit code.</summary>
-    public static async Task<int> MainAsync(IReadOnlyList<string> args, TextWriter output, TextWriter error)
-    {
-        ArgumentNullException.ThrowIfNull(output);
-        ArgumentNullException.ThrowIfNull(error);
-        // The shared commands of every PeftSharp experiment: compare and sync runs, import data.
-        if (args.Count > 0 && args[0] is "compare" or "sync")
+    /// <summary>The experiment's own command: only convert the bundled CSV to Parquet (<c>--data</c> sets the output).</summary>
+    public static ExperimentCommand<BreastCancerOptions> PrepareData { get; } = new(
+        "prepare-data",
+        "only convert the bundled CSV to Parquet (--data sets the output)",
+        async (options, output, cancellationToken) =>
         {
-            return await TrackingCommands.RunAsync(args[0], args.Skip(1).ToList(), output, error).ConfigureAwait(false);
-        }
-
-        if (args.Count > 0 && args[0] == "import")
-        {
-            return await DataCommands.RunAsync(args[0], args.Skip(1).ToList(), output, error).ConfigureAwait(false);
-        }
-
-        // "prepare-data" is this experiment's own command; everything after it (or all of args) are the options,
-        // which the generated binding reads, validates and documents (--help).
-        var prepareDataOnly = args.Count > 0 && args[0] == "prepare-data";
-        var options = prepareDataOnly ? args.Skip(1).ToList() : args;
-        if (options.Count > 0 && !options[0].StartsWith('-'))
-        {
-            await error.WriteLineAsync($"error: Unknown command '{options[0]}'. Commands: prepare-data, compare, sync, import (or none to train).\nRun with --help for the options.").ConfigureAwait(false);
-            return ExperimentHost.UsageError;
-        }
-
-        return await ExperimentHost.RunAsync<BreastCancerOptions>(
-            options, o => RunCommandAsync(o, prepareDataOnly, output, error), output, error).ConfigureAwait(false);
-    }
-
-    private static async Task<int> RunCommandAsync(BreastCancerOptions options, bool prepareDataOnly, TextWriter output, TextWriter error)
-    {
-        try
-        {
-            if (prepareDataOnly)
-            {
-                await BreastCancerData.ConvertCsvToParquetAsync(BreastCancerData.BundledCsv, options.DataPath).ConfigureAwait(false);
-                await output.WriteLineAsync($"Wrote {Path.GetFullPath(options.DataPath)}").ConfigureAwait(false);
-                return 0;
-            }
-
-            var tracking = TrackingClients.FromEnvironment();
-            try
-            {
-                var result = await RunAsync(options, tracking, output).ConfigureAwait(false);
-                return result.SiteBAfter.Rows > 0 ? 0 : 1;
-            }
-            finally
-            {
-                // A server client spools to disk and delivers in the background: disposing flushes it.
-                (tracking as IDisposable)?.Dispose();
-            }
-        }
-        catch (OperationCanceledException)
-        {
-            // 128 + SIGINT, as shells report a program that Ctrl-C stopped.
-            return 130;
-        }
-        catch (Exception e) when (e is ArgumentException or IOException or InvalidDataException or InvalidOperationException or NotSupportedException)
-        {
-            await error.WriteLineAsync($"error: {e.Message}").ConfigureAwait(false);
-            return 1;
-        }
-    }
+            await BreastCancerData.ConvertCsvToParquetAsync(BreastCancerData.BundledCsv, options.DataPath, cancellationToken).ConfigureAwait(false);
+            await output.WriteLineAsync($"Wrote {Path.GetFullPath(options.DataPath)}").ConfigureAwait(false);
+            return 0;
+        });
 
     /// <summary>
-    /// Runs the experiment end to end and records it through <paramref name="tracking"/>. Cancelling
-    /// <paramref name="cancellationToken"/> (Ctrl-C in the program) stops after the current step, saves a checkpoint that
-    /// <see cref="BreastCancerOptions.Resume"/> continues from, and ends the run KILLED.
+    /// Trains one run in <paramref name="context"/> (the runner's run, device, seed and Ctrl-C): pretrains on site A,
+    /// adapts to site B with LoRA, evaluates on held-out site B rows and saves the adapter. Ctrl-C stops after the current
+    /// step with a checkpoint that <c>--resume</c> continues from.
     /// </summary>
-    public static async Task<BreastCancerResult> RunAsync(
-        BreastCancerOptions options, ITrackingClient tracking, TextWriter output, CancellationToken cancellationToken = default)
+    public static async Task<BreastCancerResult> TrainAsync(BreastCancerOptions options, RunContext context)
     {
         ArgumentNullException.ThrowIfNull(options);
-        ArgumentNullException.ThrowIfNull(tracking);
-        ArgumentNullException.ThrowIfNull(output);
-
+        ArgumentNullException.ThrowIfNull(context);
+        var output = context.Output;
+        var device = context.Device;
         if (!File.Exists(options.DataPath))
         {
             await output.WriteLineAsync($"Converting the bundled CSV to {options.DataPath}").ConfigureAwait(false);
-            await BreastCancerData.ConvertCsvToParquetAsync(BreastCancerData.BundledCsv, options.DataPath, cancellationToken).ConfigureAwait(false);
+            await BreastCancerData.ConvertCsvToParquetAsync(BreastCancerData.BundledCsv, options.DataPath, context.CancellationToken).ConfigureAwait(false);
         }
 
-        var data = await ParquetTabularReader.ReadAsync(options.DataPath, BreastCancerData.Columns, cancellationToken).ConfigureAwait(false);
-        var fingerprint = DatasetFingerprint.Compute(options.DataPath, BreastCancerData.Columns, data.Count);
-        var device = TorchDevices.Resolve(options.Device);
-        var sites = SplitSites(data, options.Seed);
+        var data = await ParquetTabularReader.ReadAsync(options.DataPath, BreastCancerData.Columns, context.CancellationToken).ConfigureAwait(false);
+        context.LogDataset(DatasetFingerprint.Compute(options.DataPath, BreastCancerData.Columns, data.Count), "breast_cancer");
+        var sites = SplitSites(data, context.Seed);
 
         // Standardise with site A training statistics: the "pretrained model's preprocessing" that site B inherits.
         var scaler = FeatureScaler.Fit(sites.ATrain);
@@ -125,68 +66,38 @@ public static class BreastCancerExperiment
         var bValidation = scaler.Transform(sites.BValidation);
         var bTest = scaler.Transform(sites.BTest);
 
-        using var run = TrackedRun.Start(tracking, options.ExperimentName, $"lora-seed{options.Seed}");
-        using var cancel = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        using var interrupt = run.KillOnInterrupt(cancel);
-        using var systemMetrics = run.StartSystemMetrics();
-        run.SetTag("mlflow.note.content", "LoRA adaptation of a tumour classifier from small tumours (site A) to large tumours (site B), Wisconsin breast cancer data.");
-        if (options.Resume is not null)
+        context.Run.SetTag(SystemTags.Note, "LoRA adaptation of a tumour classifier from small tumours (site A) to large tumours (site B), Wisconsin breast cancer data.");
+        context.Run.LogParams(new SortedDictionary<string, string>(StringComparer.Ordinal)
         {
-            run.SetTag("peftsharp.resumed_from", Path.GetFullPath(options.Resume));
-        }
-
-        var parameters = new SortedDictionary<string, string>(options.ToParameters().ToDictionary(), StringComparer.Ordinal)
-        {
-            ["device_resolved"] = device.ToString(),
-            ["dataset.source"] = fingerprint.Source,
-            ["dataset.digest"] = fingerprint.Digest,
-            ["dataset.rows"] = Invariant(fingerprint.Rows),
             ["site_split"] = $"{SiteFeature} <= median is site A",
             ["site_a.train_rows"] = Invariant(aTrain.Count),
             ["site_a.test_rows"] = Invariant(aTest.Count),
             ["site_b.train_rows"] = Invariant(bTrain.Count),
             ["site_b.validation_rows"] = Invariant(bValidation.Count),
             ["site_b.test_rows"] = Invariant(bTest.Count),
-        };
-        run.LogParams(parameters);
-        run.LogInputs(new DatasetInput(
-            "breast_cancer", fingerprint.Digest, "local", JsonSerializer.Serialize(new { uri = fingerprint.Source }),
-            Profile: JsonSerializer.Serialize(new { num_rows = fingerprint.Rows })));
-        var sink = new RunMetricSink(run);
+        });
 
-        Reproducibility.Seed(options.Seed);
         using var model = new TumourClassifier(data.FeatureCount, options.HiddenSize, data.ClassCount);
         model.to(device);
 
         // Pretraining is not checkpointed: from the seed it is recomputed exactly, also when a run resumes.
         await output.WriteLineAsync($"Pretraining on site A ({aTrain.Count} rows, {device}), {ParameterReport.Of(model)}").ConfigureAwait(false);
-        var pretrainer = new Trainer(
+        context.FitPhase(
+            "pretrain/",
             new TrainerOptions { Epochs = options.PretrainEpochs, LearningRate = options.PretrainLearningRate, WeightDecay = options.WeightDecay, Decay = DecayKind.Constant },
-            new PrefixedMetricSink(sink, "pretrain/"));
-        pretrainer.Fit(model, new TabularBatches(aTrain, options.BatchSize, options.Seed, device), b => Loss(model, b), cancellationToken: cancel.Token);
+            model,
+            new TabularBatches(aTrain, options.BatchSize, context.Seed, device),
+            b => Loss(model, b));
         var siteATest = ClassifierEvaluation.Evaluate(model, aTest, device);
         var before = ClassifierEvaluation.Evaluate(model, bTest, device);
-        run.LogMetric("pretrain/site_a_test_accuracy", siteATest.Accuracy, 0);
-        run.LogMetric("test/accuracy_before_adaptation", before.Accuracy, 0);
+        context.Run.LogMetric("pretrain/site_a_test_accuracy", siteATest.Accuracy, 0);
+        context.Run.LogMetric("test/accuracy_before_adaptation", before.Accuracy, 0);
 
         var plan = model.ApplyAdapters(options.AdapterOverrides);
-        var report = ParameterReport.Of(model);
-        var planParams = new SortedDictionary<string, string>(StringComparer.Ordinal)
-        {
-            ["trainable_params"] = Invariant(report.Trainable),
-            ["total_params"] = Invariant(report.Total),
-            ["trainable_modules"] = string.Join(",", model.TrainableModules),
-        };
-        foreach (var target in plan)
-        {
-            planParams[$"adapter.{target.ModulePath}"] = string.Create(
-                CultureInfo.InvariantCulture, $"{target.Method} r={target.Rank} alpha={target.Alpha} dropout={target.Dropout}");
-        }
-
-        run.LogParams(planParams);
+        var report = context.LogModel(model, "lora", plan);
+        context.Run.LogParams([new("trainable_modules", string.Join(",", model.TrainableModules))]);
         await output.WriteLineAsync($"Adapting to site B ({bTrain.Count} rows) with LoRA on {string.Join(", ", plan.Select(p => p.ModulePath))}: {report}").ConfigureAwait(false);
-        var checkpoints = options.CheckpointDirectory ?? Path.Combine("checkpoints", run.RunId);
-        var trainer = new Trainer(
+        var outcome = context.Fit(
             new TrainerOptions
             {
                 Epochs = options.Epochs,
@@ -194,45 +105,17 @@ public static class BreastCancerExperiment
                 WeightDecay = options.WeightDecay,
                 WarmupSteps = options.WarmupSteps,
                 EarlyStoppingPatience = options.Patience,
-                CheckpointDirectory = checkpoints,
-                CheckpointEverySteps = options.CheckpointEverySteps,
             },
-            sink);
-        var outcome = trainer.Fit(
             model,
-            new TabularBatches(bTrain, options.BatchSize, options.Seed, device),
+            new TabularBatches(bTrain, options.BatchSize, context.Seed, device),
             b => Loss(model, b),
-            () => EvaluateClassifier(model, bValidation, device),
-            options.Resume,
-            cancel.Token);
-
-        if (outcome.Reason == StopReason.Cancelled)
-        {
-            run.End(RunStatus.Killed);
-            await output.WriteLineAsync($"""
-
-                Interrupted at step {outcome.Steps}; run {run.RunId} marked KILLED.
-                Checkpoint: {outcome.LastCheckpoint}
-                Continue with: dotnet run --project experiments/BreastCancerLora -- --resume {outcome.LastCheckpoint}
-                """).ConfigureAwait(false);
-            throw new OperationCanceledException($"Training was interrupted at step {outcome.Steps}.", cancel.Token);
-        }
+            () => EvaluateClassifier(model, bValidation, device));
 
         var after = ClassifierEvaluation.Evaluate(model, bTest, device);
-        run.LogMetric("test/accuracy", after.Accuracy, outcome.Steps);
-        run.LogMetric("test/loss", after.Loss, outcome.Steps);
+        context.LogFinalMetrics(new Dictionary<string, double>(StringComparer.Ordinal) { [RunNames.TestAccuracy] = after.Accuracy, [RunNames.TestLoss] = after.Loss }, outcome.Steps);
 
         // The adapter in Hugging Face PEFT's format, loadable by Python's PEFT, as the run's artifact.
-        var adapterDirectory = Path.Combine(checkpoints, "adapter");
-        PeftModel.FromAppliedPlan(model, plan, model.TrainableModules).SaveAdapters(adapterDirectory);
-        foreach (var file in Directory.GetFiles(adapterDirectory))
-        {
-            run.LogArtifact(file, "adapter");
-        }
-
-        run.End(RunStatus.Finished);
-
-        var runDirectory = tracking is MlflowFileStore store ? Path.Combine(store.RootDirectory, run.Info.ExperimentId, run.RunId) : null;
+        var adapterDirectory = context.SaveAdapter(model, plan, model.TrainableModules);
         await output.WriteLineAsync(string.Create(CultureInfo.InvariantCulture, $"""
 
             Site A test accuracy (pretrained):           {siteATest.Accuracy:P1} of {siteATest.Rows} tumours
@@ -240,19 +123,7 @@ public static class BreastCancerExperiment
             Site B test accuracy after LoRA adaptation:  {after.Accuracy:P1} ({report})
             Best validation accuracy {outcome.BestValue:P1} at step {outcome.BestStep} of {outcome.Steps}; adapter saved in {Path.GetFullPath(adapterDirectory)}
             """)).ConfigureAwait(false);
-        if (tracking is MlflowFileStore fileStore)
-        {
-            await output.WriteLineAsync($"""
-                Run {run.RunId} recorded in {runDirectory}
-                Look at it: MLFLOW_ALLOW_FILE_STORE=true mlflow ui --backend-store-uri {fileStore.RootDirectory}
-                """).ConfigureAwait(false);
-        }
-        else
-        {
-            await output.WriteLineAsync($"Run {run.RunId} recorded in MLflow experiment '{options.ExperimentName}'.").ConfigureAwait(false);
-        }
-
-        return new BreastCancerResult(run.RunId, runDirectory, siteATest, before, after, report);
+        return new BreastCancerResult(siteATest, before, after, report);
     }
 
     /// <summary>

@@ -7,39 +7,21 @@ using PeftSharp.Training.Experiments;
 
 /// <summary>
 /// The experiment's hyperparameters, with the defaults that the README's command runs. The PeftSharp generator binds
-/// them from the command line, the environment and a --config file, writes --help and the MLflow params.
+/// them from the command line, the environment and a --config file, writes --help and the MLflow params. Seed, device,
+/// checkpoints and resume are the runner's options (docs/runner.md).
 /// </summary>
-[Experiment("breast-cancer-lora", Description = Commands)]
+[Experiment("breast-cancer-lora", Description = Summary)]
 public sealed partial class BreastCancerOptions
 {
-    /// <summary>The commands besides training, shown by --help.</summary>
-    internal const string Commands = """
+    /// <summary>What the experiment does, shown by --help.</summary>
+    internal const string Summary = """
         Trains a tumour classifier on one patient subgroup (site A: smaller tumours), then adapts it with LoRA to
         another (site B: larger tumours) and records the run in MLflow (./mlruns unless MLFLOW_TRACKING_URI is set).
-
-        Commands (before the options):
-          (none)          train and record the run
-          prepare-data    only convert the bundled CSV to Parquet (--data sets the output)
-          compare         compare recorded runs (compare --help)
-          sync            push a local mlruns/ store or the offline spool to a server (sync --help)
-          import          convert CSV, JSON Lines or ARFF to Parquet (import --help)
         """;
 
     /// <summary>Parquet dataset; created from the bundled CSV when it does not exist.</summary>
     [Hyperparameter(Name = "data", Description = "Parquet dataset (created from the bundled CSV when missing)")]
     public string DataPath { get; init; } = Path.Combine(AppContext.BaseDirectory, "data", "breast_cancer.parquet");
-
-    /// <summary>MLflow experiment the run is recorded in.</summary>
-    [Hyperparameter(Description = "MLflow experiment")]
-    public string ExperimentName { get; init; } = "breast-cancer-lora";
-
-    /// <summary>Seed of weight init, dropout, splits and data order.</summary>
-    [Hyperparameter(Description = "seed of init, dropout, splits and data order")]
-    public int Seed { get; init; } = 42;
-
-    /// <summary>auto, cpu, cuda or cuda:N.</summary>
-    [Hyperparameter(Description = "where to train: auto (CUDA when available), cpu, cuda or cuda:N")]
-    public string Device { get; init; } = "auto";
 
     /// <summary>Width of both hidden layers.</summary>
     [Hyperparameter(Description = "width of the hidden layers", Min = 1, Max = 65536)]
@@ -76,18 +58,6 @@ public sealed partial class BreastCancerOptions
     /// <summary>Validation evaluations without improvement before the adaptation stops; 0 never stops early.</summary>
     [Hyperparameter(Description = "stop after N validation checks without improvement (0 = never)", Min = 0, Max = 1_000_000)]
     public int Patience { get; init; }
-
-    /// <summary>Where adaptation checkpoints and the final adapter go (default: checkpoints/&lt;run id&gt;).</summary>
-    [Hyperparameter(Name = "checkpoint-dir", Description = "checkpoints and the final adapter (unset: checkpoints/<run id>)")]
-    public string? CheckpointDirectory { get; init; }
-
-    /// <summary>Save a checkpoint every this many steps (besides the last step and an interruption).</summary>
-    [Hyperparameter(Name = "checkpoint-every", Description = "also checkpoint every N steps (unset: only at the end and on Ctrl-C)", Min = 1, Max = 1_000_000)]
-    public int? CheckpointEverySteps { get; init; }
-
-    /// <summary>A checkpoint folder to continue the adaptation from.</summary>
-    [Hyperparameter(Description = "continue the adaptation from a checkpoint folder (Ctrl-C prints it)")]
-    public string? Resume { get; init; }
 
     /// <summary>Overrides the attributes' LoRA rank when set.</summary>
     [Hyperparameter(Description = "LoRA rank for every adapter (unset: the attributes' value, 4)", Min = 1, Max = 4096, Sweep = new[] { "2", "4", "8" })]

@@ -1,1 +1,2 @@
-return await BreastCancerLora.BreastCancerExperiment.MainAsync(args, System.Console.Out, System.Console.Error);
+return await PeftSharp.Training.Runner.ExperimentRunner.RunAsync<BreastCancerLora.BreastCancerOptions>(
+    args, BreastCancerLora.BreastCancerExperiment.TrainAsync, BreastCancerLora.BreastCancerExperiment.PrepareData);

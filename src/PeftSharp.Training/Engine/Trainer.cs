@@ -2,6 +2,7 @@ namespace PeftSharp.Training.Engine;
 
 using System;
 using System.Collections.Generic;
+using System.Diagnostics;
 using System.Globalization;
 using System.Linq;
 using System.Threading;
@@ -18,7 +19,8 @@ using static TorchSharp.torch;
 /// </summary>
 /// <param name="options">Hyperparameters.</param>
 /// <param name="metrics">Where per-step and evaluation metrics go.</param>
-public sealed class Trainer(TrainerOptions options, IMetricSink metrics)
+/// <param name="observer">Sees every step as it happens (progress, timing); null for none.</param>
+public sealed class Trainer(TrainerOptions options, IMetricSink metrics, ITrainingObserver? observer = null)
 {
     private readonly TrainerOptions options = Validate(options);
     private readonly IMetricSink metrics = metrics ?? throw new ArgumentNullException(nameof(metrics));
@@ -66,84 +68,107 @@ public sealed class Trainer(TrainerOptions options, IMetricSink metrics)
         string? lastCheckpoint = null;
         var reason = StopReason.Completed;
         model.train();
-
-        for (var epoch = state.Epoch; epoch < options.Epochs && reason == StopReason.Completed; epoch++)
+        observer?.OnStart(step, totalSteps);
+        // A step's time runs from the end of the previous step's own work to its update: it includes fetching the
+        // batches but not evaluations and checkpoints, which the observer sees separately.
+        var stepStart = Stopwatch.GetTimestamp();
+        long samples = 0, tokens = 0;
+        try
         {
-            var skip = epoch == state.Epoch ? state.BatchInEpoch : 0;
-            var batchInEpoch = 0;
-            var pending = 0;
-            double pendingLoss = 0;
-            foreach (var batch in data.Epoch(epoch))
+            for (var epoch = state.Epoch; epoch < options.Epochs && reason == StopReason.Completed; epoch++)
             {
-                using (batch)
+                var skip = epoch == state.Epoch ? state.BatchInEpoch : 0;
+                var batchInEpoch = 0;
+                var pending = 0;
+                double pendingLoss = 0;
+                foreach (var batch in data.Epoch(epoch))
                 {
-                    if (batchInEpoch++ < skip)
+                    using (batch)
+                    {
+                        if (batchInEpoch++ < skip)
+                        {
+                            continue;
+                        }
+
+                        pendingLoss += Backward(model, computeLoss, batch, step + 1, epoch);
+                        pending++;
+                        if (batch is IBatchSize size)
+                        {
+                            samples += size.Samples;
+                            tokens += size.Tokens;
+                        }
+                    }
+
+                    var lastOfEpoch = batchInEpoch == data.BatchesPerEpoch;
+                    if (pending < options.GradientAccumulationSteps && !lastOfEpoch)
                     {
                         continue;
                     }
 
-                    pendingLoss += Backward(model, computeLoss, batch, step + 1, epoch);
-                    pending++;
-                }
+                    step++;
+                    var learningRate = schedule.Apply(optimizer, step - 1);
+                    var gradientNorm = options.MaxGradientNorm is { } maxNorm ? GradientClipping.ClipByGlobalNorm(trainable, maxNorm) : double.NaN;
+                    optimizer.step();
 
-                var lastOfEpoch = batchInEpoch == data.BatchesPerEpoch;
-                if (pending < options.GradientAccumulationSteps && !lastOfEpoch)
-                {
-                    continue;
-                }
+                    // zero_grad returns a new wrapper per gradient (TorchSharp 0.107); the scope frees them, not the gradients.
+                    using (NewDisposeScope())
+                    {
+                        optimizer.zero_grad();
+                    }
 
-                step++;
-                var learningRate = schedule.Apply(optimizer, step - 1);
-                var gradientNorm = options.MaxGradientNorm is { } maxNorm ? GradientClipping.ClipByGlobalNorm(trainable, maxNorm) : double.NaN;
-                optimizer.step();
+                    observer?.OnStep(new TrainingStep(
+                        step, totalSteps, epoch, pendingLoss / pending, learningRate, Stopwatch.GetElapsedTime(stepStart), samples, tokens));
+                    samples = 0;
+                    tokens = 0;
+                    metrics.LogMetric("train/loss", pendingLoss / pending, step);
+                    metrics.LogMetric("train/learning_rate", learningRate, step);
+                    if (!double.IsNaN(gradientNorm))
+                    {
+                        metrics.LogMetric("train/grad_norm", gradientNorm, step);
+                    }
 
-                // zero_grad returns a new wrapper per gradient (TorchSharp 0.107); the scope frees them, not the gradients.
-                using (NewDisposeScope())
-                {
-                    optimizer.zero_grad();
-                }
+                    pending = 0;
+                    pendingLoss = 0;
 
-                metrics.LogMetric("train/loss", pendingLoss / pending, step);
-                metrics.LogMetric("train/learning_rate", learningRate, step);
-                if (!double.IsNaN(gradientNorm))
-                {
-                    metrics.LogMetric("train/grad_norm", gradientNorm, step);
-                }
+                    var evaluateNow = options.EvaluateEverySteps is { } every ? step % every == 0 : lastOfEpoch;
+                    if (evaluate is not null && evaluateNow)
+                    {
+                        lastEvaluation = Evaluate(model, evaluate, stopping, step);
+                    }
 
-                pending = 0;
-                pendingLoss = 0;
+                    var position = lastOfEpoch
+                        ? new TrainerState { Step = step, Epoch = epoch + 1, BatchInEpoch = 0 }
+                        : new TrainerState { Step = step, Epoch = epoch, BatchInEpoch = batchInEpoch };
+                    position = position with { BestValue = stopping.BestValue, BestStep = stopping.BestStep, EvaluationsWithoutImprovement = stopping.EvaluationsWithoutImprovement };
 
-                var evaluateNow = options.EvaluateEverySteps is { } every ? step % every == 0 : lastOfEpoch;
-                if (evaluate is not null && evaluateNow)
-                {
-                    lastEvaluation = Evaluate(model, evaluate, stopping, step);
-                }
+                    if (cancellationToken.IsCancellationRequested)
+                    {
+                        reason = StopReason.Cancelled;
+                        lastCheckpoint = SaveCheckpoint(model, optimizer, position) ?? lastCheckpoint;
+                        break;
+                    }
 
-                var position = lastOfEpoch
-                    ? new TrainerState { Step = step, Epoch = epoch + 1, BatchInEpoch = 0 }
-                    : new TrainerState { Step = step, Epoch = epoch, BatchInEpoch = batchInEpoch };
-                position = position with { BestValue = stopping.BestValue, BestStep = stopping.BestStep, EvaluationsWithoutImprovement = stopping.EvaluationsWithoutImprovement };
+                    if (stopping.ShouldStop)
+                    {
+                        reason = StopReason.EarlyStopped;
+                        lastCheckpoint = SaveCheckpoint(model, optimizer, position) ?? lastCheckpoint;
+                        break;
+                    }
 
-                if (cancellationToken.IsCancellationRequested)
-                {
-                    reason = StopReason.Cancelled;
-                    lastCheckpoint = SaveCheckpoint(model, optimizer, position) ?? lastCheckpoint;
-                    break;
-                }
+                    var last = epoch == options.Epochs - 1 && lastOfEpoch;
+                    if (last || (options.CheckpointEverySteps is { } interval && step % interval == 0))
+                    {
+                        lastCheckpoint = SaveCheckpoint(model, optimizer, position) ?? lastCheckpoint;
+                    }
 
-                if (stopping.ShouldStop)
-                {
-                    reason = StopReason.EarlyStopped;
-                    lastCheckpoint = SaveCheckpoint(model, optimizer, position) ?? lastCheckpoint;
-                    break;
-                }
-
-                var last = epoch == options.Epochs - 1 && lastOfEpoch;
-                if (last || (options.CheckpointEverySteps is { } interval && step % interval == 0))
-                {
-                    lastCheckpoint = SaveCheckpoint(model, optimizer, position) ?? lastCheckpoint;
+                    stepStart = Stopwatch.GetTimestamp();
                 }
             }
+
+        }
+        finally
+        {
+            observer?.OnEnd();
         }
 
         return new TrainingOutcome(step, reason, stopping.BestStep, stopping.BestValue, lastEvaluation, lastCheckpoint);
@@ -206,6 +231,7 @@ public sealed class Trainer(TrainerOptions options, IMetricSink metrics)
         }
 
         stopping.Update(monitored, step);
+        observer?.OnEvaluation(step, results);
         return results;
     }
 

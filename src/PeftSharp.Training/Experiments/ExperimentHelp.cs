@@ -14,19 +14,37 @@ public static class ExperimentHelp
     /// </summary>
     /// <param name="info">The experiment.</param>
     /// <param name="defaults">Each parameter's default, keyed by command-line name (null when unset).</param>
-    public static string Format(ExperimentInfo info, IReadOnlyDictionary<string, string?> defaults)
+    /// <param name="commands">The commands before the options (name, description), listed after the description; null for none.</param>
+    /// <param name="runnerOptions">Options the runner adds (name with value, description), listed after the parameters; null for none.</param>
+    public static string Format(
+        ExperimentInfo info,
+        IReadOnlyDictionary<string, string?> defaults,
+        IEnumerable<(string Command, string Description)>? commands = null,
+        IEnumerable<(string Option, string Description)>? runnerOptions = null)
     {
         ArgumentNullException.ThrowIfNull(info);
         ArgumentNullException.ThrowIfNull(defaults);
         var text = new StringBuilder();
-        text.Append("Usage: ").Append(info.Name).AppendLine(" [options]");
+        var commandRows = commands?.ToList() ?? [];
+        text.Append("Usage: ").Append(info.Name).AppendLine(commandRows.Count > 0 ? " [command] [options]" : " [options]");
         if (info.Description.Length > 0)
         {
             text.AppendLine().AppendLine(info.Description);
         }
 
+        if (commandRows.Count > 0)
+        {
+            text.AppendLine().AppendLine("Commands:");
+            var commandWidth = commandRows.Max(r => r.Command.Length) + 2;
+            foreach (var (command, description) in commandRows)
+            {
+                text.Append("  ").Append(command.PadRight(commandWidth)).AppendLine(description);
+            }
+        }
+
         text.AppendLine().AppendLine("Options (command line > environment variable > --config JSON file > default):");
         var rows = info.Parameters.Select(p => ($"--{p.Name} <{p.TypeName}>", Describe(p, defaults.GetValueOrDefault(p.Name)))).ToList();
+        rows.AddRange(runnerOptions ?? []);
         rows.Add(("--config <path>", $"JSON object of parameter values (or ${ExperimentValues.ConfigEnvironmentVariable})"));
         rows.Add(("--sweep grid|random", "run every combination of the declared sweep values, or --trials random picks of them"));
         rows.Add(("--trials <int>", "random sweep size (default: 10)"));

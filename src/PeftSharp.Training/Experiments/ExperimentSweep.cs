@@ -69,6 +69,22 @@ public static class ExperimentSweep
         };
     }
 
+    /// <summary>
+    /// The sweep points <paramref name="values"/> asks for (<c>--sweep</c>), each an assignment of the swept
+    /// parameters keyed by command-line name; one empty assignment for a single run.
+    /// </summary>
+    public static IReadOnlyList<IReadOnlyDictionary<string, string>> Assignments(ExperimentInfo info, ExperimentValues values)
+    {
+        ArgumentNullException.ThrowIfNull(info);
+        ArgumentNullException.ThrowIfNull(values);
+        return values.SweepMode switch
+        {
+            "grid" => GridAssignments(Free(info, values)),
+            "random" => RandomAssignments(Free(info, values), values.Trials, values.SweepSeed),
+            _ => [new Dictionary<string, string>(StringComparer.Ordinal)],
+        };
+    }
+
     private static IEnumerable<ExperimentParameter> Free(ExperimentInfo info, ExperimentValues values) =>
         info.Parameters.Where(p => !values.IsFromCommandLine(p));
 

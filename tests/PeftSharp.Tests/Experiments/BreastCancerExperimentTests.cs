@@ -1,6 +1,7 @@
 namespace PeftSharp.Tests.Experiments;
 
 using System;
+using System.Collections.Generic;
 using System.IO;
 using System.Linq;
 using System.Threading.Tasks;
@@ -9,6 +10,7 @@ using FluentAssertions;
 using PeftSharp.Data;
 using PeftSharp.Tests.Data;
 using PeftSharp.Tracking;
+using PeftSharp.Training.Runner;
 using Xunit;
 
 /// <summary>The shipped experiment, run end to end on the real data into a real mlruns/ store.</summary>
@@ -39,14 +41,19 @@ public sealed class BreastCancerExperimentTests : IDisposable
         var store = new MlflowFileStore(temp.File("mlruns"));
         var output = new StringWriter();
 
-        var result = await BreastCancerExperiment.RunAsync(FastOptions(), store, output);
+        var result = await Train(store, output);
 
-        result.SiteBAfter.Accuracy.Should().BeGreaterThan(0.85);
-        result.Parameters.TrainablePercent.Should().BeLessThan(50);
+        result.Status.Should().Be(RunStatus.Finished, result.Error);
+        result.Value!.SiteBAfter.Accuracy.Should().BeGreaterThan(0.85);
+        result.Value.Parameters.TrainablePercent.Should().BeLessThan(50);
         var run = store.GetRun(result.RunId);
         run.Info.Status.Should().Be(RunStatus.Finished);
-        run.Params.Should().Contain("seed", "42").And.ContainKeys("trainable_params", "adapter.hidden1", "dataset.digest");
-        run.LatestMetrics.Should().ContainKeys("pretrain/loss", "train/loss", "test/accuracy");
+        run.Params.Should().Contain("seed", "42").And.Contain("method", "lora")
+            .And.ContainKeys("trainable_params", "total_params", "adapter.hidden1", "dataset.breast_cancer.digest");
+        run.LatestMetrics.Should().ContainKeys("pretrain/loss", "train/loss", "test/accuracy", "time/step_ms", "time/train_s");
+        run.Tags.Should().ContainKeys("peftsharp.env.dotnet", "peftsharp.env.torchsharp", "peftsharp.env.libtorch", "peftsharp.env.cpu");
+        Directory.GetFiles(Path.Combine(result.RunDirectory!, "artifacts", "adapter")).Select(Path.GetFileName)
+            .Should().BeEquivalentTo("adapter_config.json", "adapter_model.safetensors");
         store.GetMetricHistory(result.RunId, "train/loss").Select(m => m.Step).Should().BeInAscendingOrder().And.HaveCountGreaterThan(5);
         File.ReadAllText(Path.Combine(result.RunDirectory!, "meta.yaml")).Should().Contain("status: 3");
         output.ToString().Should().Contain(result.RunId).And.Contain("mlflow ui --backend-store-uri");
@@ -57,12 +64,12 @@ public sealed class BreastCancerExperimentTests : IDisposable
     {
         var store = new MlflowFileStore(temp.File("mlruns"));
 
-        var first = await BreastCancerExperiment.RunAsync(FastOptions(), store, TextWriter.Null);
-        var second = await BreastCancerExperiment.RunAsync(FastOptions(), store, TextWriter.Null);
+        var first = await Train(store, TextWriter.Null);
+        var second = await Train(store, TextWriter.Null);
 
         store.GetMetricHistory(second.RunId, "train/loss").Select(m => (m.Step, m.Value))
             .Should().Equal(store.GetMetricHistory(first.RunId, "train/loss").Select(m => (m.Step, m.Value)));
-        second.SiteBAfter.Should().Be(first.SiteBAfter);
+        second.Value!.SiteBAfter.Should().Be(first.Value!.SiteBAfter);
     }
 
     [Fact]
@@ -70,7 +77,7 @@ public sealed class BreastCancerExperimentTests : IDisposable
     {
         var error = new StringWriter();
 
-        var exitCode = await BreastCancerExperiment.MainAsync(["--ranks", "4"], TextWriter.Null, error);
+        var exitCode = await Main(["--ranks", "4"], TextWriter.Null, error);
 
         exitCode.Should().Be(2);
         error.ToString().Should().Contain("--ranks").And.Contain("--rank");
@@ -81,17 +88,81 @@ public sealed class BreastCancerExperimentTests : IDisposable
     {
         var error = new StringWriter();
 
-        var exitCode = await BreastCancerExperiment.MainAsync(["--dropout", "1.5"], TextWriter.Null, error);
+        var exitCode = await Main(["--dropout", "1.5"], TextWriter.Null, error);
 
         exitCode.Should().Be(2);
         error.ToString().Should().Contain("--dropout").And.Contain("got '1.5'").And.Contain("must be from 0 to 0.999999");
     }
 
-    private BreastCancerOptions FastOptions() => new()
+    [Fact]
+    public async Task An_unknown_command_exits_2_naming_the_valid_commands()
     {
-        DataPath = temp.File("bc.parquet"),
-        Device = "cpu",
-        PretrainEpochs = 30,
-        Epochs = 30,
-    };
+        var error = new StringWriter();
+
+        var exitCode = await Main(["prepare-date"], TextWriter.Null, error);
+
+        exitCode.Should().Be(2);
+        error.ToString().Should().Contain("'prepare-date'").And.Contain("prepare-data").And.Contain("compare").And.Contain("resume");
+    }
+
+    [Fact]
+    public async Task Help_lists_commands_hyperparameters_and_runner_options()
+    {
+        var output = new StringWriter();
+
+        var exitCode = await Main(["--help"], output, TextWriter.Null);
+
+        exitCode.Should().Be(0);
+        output.ToString().Should().Contain("prepare-data").And.Contain("--rank <int?>").And.Contain("--device <string>").And.Contain("--resume <path>");
+    }
+
+    [Fact]
+    public async Task Prepare_data_binds_the_options_and_writes_the_parquet_file()
+    {
+        var output = new StringWriter();
+
+        var exitCode = await Main(["prepare-data", "--data", temp.File("out.parquet")], output, TextWriter.Null);
+
+        exitCode.Should().Be(0);
+        File.Exists(temp.File("out.parquet")).Should().BeTrue();
+        output.ToString().Should().Contain("Wrote");
+    }
+
+    [Fact]
+    public async Task A_grid_sweep_records_a_parent_run_with_one_child_per_trial()
+    {
+        var output = new StringWriter();
+        var error = new StringWriter();
+
+        var exitCode = await Main(
+            ["--sweep", "grid", "--rank", "2", "--epochs", "1", "--pretrain-epochs", "1", "--device", "cpu",
+             "--data", temp.File("bc.parquet"), "--checkpoint-dir", temp.File("checkpoints")],
+            output,
+            error);
+
+        exitCode.Should().Be(0, error.ToString());
+        var store = new MlflowFileStore(temp.File("mlruns"));
+        var runs = store.ListRuns(store.FindExperimentId("breast-cancer-lora")!).Select(r => store.GetRun(r.RunId)).ToList();
+        var parent = runs.Should().ContainSingle(r => !r.Tags.ContainsKey(SystemTags.ParentRunId)).Subject;
+        parent.Info.RunName.Should().Be("breast-cancer-lora-grid-sweep");
+        parent.Info.Status.Should().Be(RunStatus.Finished);
+        var children = runs.Where(r => r.Tags.GetValueOrDefault(SystemTags.ParentRunId) == parent.Info.RunId).ToList();
+        children.Should().HaveCount(3, "the learning rate sweeps over 3 values and --rank is fixed on the command line");
+        children.Select(c => c.Params["learning_rate"]).Should().BeEquivalentTo("0.001", "0.003", "0.01");
+        children.Should().OnlyContain(c => c.Params["rank"] == "2" && c.Info.Status == RunStatus.Finished);
+        children.Select(c => c.Info.RunName).Should().OnlyHaveUniqueItems();
+        Directory.GetDirectories(temp.File("checkpoints")).Should().HaveCount(3, "each trial checkpoints into its own folder");
+    }
+
+    private Task<RunResult<BreastCancerResult>> Train(ITrackingClient store, TextWriter output) =>
+        ExperimentRunner.TrainAsync(
+            new BreastCancerOptions { DataPath = temp.File("bc.parquet"), PretrainEpochs = 30, Epochs = 30 },
+            BreastCancerExperiment.TrainAsync,
+            new RunSettings { Device = "cpu", CheckpointDirectory = temp.File("checkpoints") },
+            new RunnerHost { Tracking = store, Output = output, HandleSignals = false });
+
+    private Task<int> Main(string[] args, TextWriter output, TextWriter error) =>
+        ExperimentRunner.RunAsync<BreastCancerOptions>(
+            args, BreastCancerExperiment.TrainAsync, [BreastCancerExperiment.PrepareData],
+            new RunnerHost { Output = output, Error = error, Tracking = new MlflowFileStore(temp.File("mlruns")), HandleSignals = false });
 }

@@ -1,0 +1,261 @@
+namespace PeftSharp.Training.Runner;
+
+using System;
+using System.Collections.Generic;
+using System.Diagnostics;
+using System.Globalization;
+using System.IO;
+using System.Linq;
+using System.Text.Json;
+using System.Threading;
+using PeftSharp.Data;
+using PeftSharp.Tracking;
+using PeftSharp.Training.Engine;
+using PeftSharp.Tuners;
+using TorchSharp;
+using static TorchSharp.torch;
+
+/// <summary>
+/// What the runner gives an experiment's <c>TrainAsync</c>: the open MLflow run, the device, the seed (already
+/// applied), Ctrl-C as a cancellation token, and the steps every experiment records the same way: dataset inputs, the
+/// model's adapter plan and parameter counts, the training phases (metrics, step time, peak memory, checkpoints,
+/// resume), the final adapter and the final metrics.
+/// </summary>
+public sealed class RunContext
+{
+    private readonly string resumeHint;
+
+    internal RunContext(TrackedRun run, RunSettings settings, Device device, string checkpointDirectory, TextWriter output, string resumeHint, CancellationToken cancellationToken)
+    {
+        Run = run;
+        Settings = settings;
+        Device = device;
+        CheckpointDirectory = checkpointDirectory;
+        Output = output;
+        this.resumeHint = resumeHint;
+        CancellationToken = cancellationToken;
+        Metrics = new RunMetricSink(run);
+    }
+
+    /// <summary>The MLflow run; params, metrics, tags and artifacts go here.</summary>
+    public TrackedRun Run { get; }
+
+    /// <summary>The runner settings of this run (seed, device, threads, resume, checkpoints).</summary>
+    public RunSettings Settings { get; }
+
+    /// <summary>The seed; <see cref="Reproducibility.Seed"/> was called with it before <c>TrainAsync</c>.</summary>
+    public int Seed => Settings.Seed;
+
+    /// <summary>Where to put the model and the batches.</summary>
+    public Device Device { get; }
+
+    /// <summary>Cancelled by Ctrl-C or SIGTERM: training stops after the current step with a checkpoint.</summary>
+    public CancellationToken CancellationToken { get; }
+
+    /// <summary>The console (or what a test passes) for messages to the user.</summary>
+    public TextWriter Output { get; }
+
+    /// <summary>Checkpoints of the main phase and the final adapter go here.</summary>
+    public string CheckpointDirectory { get; }
+
+    /// <summary>The checkpoint the main phase continues from, or null.</summary>
+    public string? ResumeFrom => Settings.Resume;
+
+    /// <summary>Sends metrics to <see cref="Run"/> unchanged.</summary>
+    public IMetricSink Metrics { get; }
+
+    /// <summary>Records a dataset the run reads (an MLflow dataset input) and its digest, rows and source as params.</summary>
+    /// <param name="fingerprint">The data's fingerprint (<see cref="DatasetFingerprint.Compute"/>).</param>
+    /// <param name="name">The dataset's name.</param>
+    /// <param name="context"><c>training</c>, <c>validation</c>, <c>test</c>, ...</param>
+    public void LogDataset(DatasetFingerprint fingerprint, string name, string context = "training")
+    {
+        ArgumentNullException.ThrowIfNull(fingerprint);
+        ArgumentException.ThrowIfNullOrWhiteSpace(name);
+        Run.LogParams(DatasetParams(name, fingerprint.Digest, fingerprint.Source, fingerprint.Rows));
+        Run.LogInputs(new DatasetInput(
+            name, fingerprint.Digest, "local", JsonSerializer.Serialize(new { uri = new Uri(fingerprint.Source).AbsoluteUri }),
+            Profile: JsonSerializer.Serialize(new { num_rows = fingerprint.Rows }), Context: context));
+    }
+
+    /// <summary>Records a Parquet dataset the run reads (<see cref="ParquetDataset"/>'s record) and its digest as a param.</summary>
+    /// <param name="record">The dataset record.</param>
+    /// <param name="context"><c>training</c>, <c>validation</c>, <c>test</c>, ...</param>
+    public void LogDataset(DatasetRecord record, string context = "training")
+    {
+        ArgumentNullException.ThrowIfNull(record);
+        using var profile = JsonDocument.Parse(record.Profile);
+        var rows = profile.RootElement.TryGetProperty("num_rows", out var n) ? n.GetInt64() : -1;
+        using var source = JsonDocument.Parse(record.Source);
+        var uri = source.RootElement.TryGetProperty("uri", out var u) ? u.GetString() ?? record.Source : record.Source;
+        Run.LogParams(DatasetParams(record.Name, record.Digest, uri, rows));
+        Run.LogInputs(new DatasetInput(record.Name, record.Digest, record.SourceType, record.Source, record.Schema, record.Profile, context));
+    }
+
+    /// <summary>
+    /// Records the model being trained: params <c>method</c>, <c>trainable_params</c>, <c>total_params</c> and, per
+    /// adapted module, <c>adapter.&lt;path&gt;</c> with its method and hyperparameters. Call it after the adapters are
+    /// applied and the base frozen.
+    /// </summary>
+    /// <param name="model">The model as it will train.</param>
+    /// <param name="method">The fine-tuning method (<c>lora</c>, <c>dora</c>, <c>ia3</c>, <c>full</c>, <c>head</c>, ...).</param>
+    /// <param name="plan">The applied adapters (the generated <c>ApplyAdapters()</c> result), or null.</param>
+    /// <returns>The parameter counts.</returns>
+    public ParameterReport LogModel(nn.Module model, string method, IEnumerable<AdapterTarget>? plan = null)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        ArgumentException.ThrowIfNullOrWhiteSpace(method);
+        var report = ParameterReport.Of(model);
+        var parameters = new SortedDictionary<string, string>(StringComparer.Ordinal)
+        {
+            [RunNames.Method] = method,
+            [RunNames.TrainableParams] = report.Trainable.ToString(CultureInfo.InvariantCulture),
+            [RunNames.TotalParams] = report.Total.ToString(CultureInfo.InvariantCulture),
+        };
+        foreach (var target in plan ?? [])
+        {
+            parameters[$"adapter.{target.ModulePath}"] = string.Create(CultureInfo.InvariantCulture, $"{target.Method} r={target.Rank} alpha={target.Alpha} dropout={target.Dropout}")
+                + (target.UseDora ? " dora" : string.Empty) + (target.UseRsLora ? " rslora" : string.Empty);
+        }
+
+        Run.LogParams(parameters);
+        return report;
+    }
+
+    /// <summary>As <see cref="LogModel(nn.Module, string, IEnumerable{AdapterTarget})"/> for a run-time <see cref="PeftModel"/>: one <c>adapter.&lt;path&gt;</c> param per adapter layer.</summary>
+    public ParameterReport LogModel(PeftModel model, string method)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        var report = LogModel(model.Model, method);
+        Run.LogParams(model.AdapterLayers.ToDictionary(l => $"adapter.{l.Path}", l => l.Layer.GetType().Name, StringComparer.Ordinal));
+        return report;
+    }
+
+    /// <summary>
+    /// Runs the main training phase: metrics into the run, checkpoints in <see cref="CheckpointDirectory"/> (every
+    /// <see cref="RunSettings.CheckpointEverySteps"/> and at the end), continuing from <see cref="ResumeFrom"/>, stopping
+    /// on Ctrl-C. Logs <c>time/step_ms</c>, <c>time/train_s</c> and <c>memory/peak_rss_mb</c>.
+    /// </summary>
+    /// <exception cref="OperationCanceledException">Ctrl-C interrupted training; a checkpoint was saved and the resume command printed.</exception>
+    /// <exception cref="InvalidOperationException">The loss became NaN or infinite, or CUDA ran out of memory (with advice).</exception>
+    public TrainingOutcome Fit<TBatch>(
+        TrainerOptions options,
+        nn.Module model,
+        ITrainingData<TBatch> data,
+        Func<TBatch, Tensor> computeLoss,
+        Func<IReadOnlyDictionary<string, double>>? evaluate = null)
+        where TBatch : IDisposable
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        options = options with { CheckpointDirectory = CheckpointDirectory, CheckpointEverySteps = Settings.CheckpointEverySteps ?? options.CheckpointEverySteps };
+        var timer = new StepTimer();
+        var memory = PeakMemory.Start();
+        var clock = Stopwatch.StartNew();
+        var outcome = Guard(() => new Trainer(options, Metrics, timer).Fit(model, data, computeLoss, evaluate, ResumeFrom, CancellationToken));
+        var measured = new Dictionary<string, double>(StringComparer.Ordinal) { [RunNames.TrainSeconds] = clock.Elapsed.TotalSeconds };
+        if (timer.Steps > 0)
+        {
+            measured[RunNames.StepMilliseconds] = timer.MeanMilliseconds;
+        }
+
+        if (memory.PeakMegabytes() is { } peak)
+        {
+            measured[RunNames.PeakRssMegabytes] = peak;
+        }
+
+        Run.LogMetrics(measured, outcome.Steps);
+        if (outcome.Reason == StopReason.Cancelled)
+        {
+            Output.WriteLine($"""
+
+                Interrupted at step {outcome.Steps}; run {Run.RunId} marked KILLED.
+                Checkpoint: {outcome.LastCheckpoint}
+                Continue with: {resumeHint} --resume {outcome.LastCheckpoint}
+                """);
+            throw new OperationCanceledException($"Training was interrupted at step {outcome.Steps}.", CancellationToken);
+        }
+
+        return outcome;
+    }
+
+    /// <summary>
+    /// Runs an auxiliary phase (pretraining a base, warming a head) in the same run: its <c>train/</c> metrics are
+    /// renamed with <paramref name="prefix"/> (<c>pretrain/loss</c>); it is neither checkpointed nor resumed, so it must
+    /// be exactly recomputable from the seed.
+    /// </summary>
+    /// <exception cref="OperationCanceledException">Ctrl-C interrupted the phase (nothing to resume from: the run restarts it).</exception>
+    public TrainingOutcome FitPhase<TBatch>(
+        string prefix,
+        TrainerOptions options,
+        nn.Module model,
+        ITrainingData<TBatch> data,
+        Func<TBatch, Tensor> computeLoss,
+        Func<IReadOnlyDictionary<string, double>>? evaluate = null)
+        where TBatch : IDisposable
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(prefix);
+        ArgumentNullException.ThrowIfNull(options);
+        var outcome = Guard(() => new Trainer(options with { CheckpointDirectory = null }, new RunMetricSink(Run, prefix))
+            .Fit(model, data, computeLoss, evaluate, resumeFrom: null, CancellationToken));
+        if (outcome.Reason == StopReason.Cancelled)
+        {
+            Output.WriteLine($"\nInterrupted during '{prefix.TrimEnd('/')}' at step {outcome.Steps}; run {Run.RunId} marked KILLED.");
+            throw new OperationCanceledException($"Training was interrupted at step {outcome.Steps} of '{prefix}'.", CancellationToken);
+        }
+
+        return outcome;
+    }
+
+    /// <summary>
+    /// Saves the adapters in Hugging Face PEFT's format (<c>adapter_config.json</c> + <c>adapter_model.safetensors</c>)
+    /// in <c>&lt;checkpoint dir&gt;/adapter</c> and stores them as the run's <c>adapter/</c> artifacts.
+    /// </summary>
+    /// <returns>The folder written.</returns>
+    public string SaveAdapter(PeftModel model)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        var directory = Path.Combine(CheckpointDirectory, "adapter");
+        model.SaveAdapters(directory);
+        foreach (var file in Directory.GetFiles(directory, "*", SearchOption.AllDirectories))
+        {
+            var relative = Path.GetRelativePath(directory, Path.GetDirectoryName(file)!);
+            Run.LogArtifact(file, relative == "." ? "adapter" : $"adapter/{relative.Replace('\\', '/')}");
+        }
+
+        return directory;
+    }
+
+    /// <summary>
+    /// Saves the adapters a generated <c>ApplyAdapters()</c> applied (see <see cref="PeftModel.FromAppliedPlan"/>),
+    /// as <see cref="SaveAdapter(PeftModel)"/> does.
+    /// </summary>
+    public string SaveAdapter(nn.Module model, IReadOnlyList<AdapterTarget> plan, IReadOnlyList<string> trainableModules) =>
+        SaveAdapter(PeftModel.FromAppliedPlan(model, plan, trainableModules));
+
+    /// <summary>Logs the final metrics (for example <c>test/accuracy</c>) at <paramref name="step"/>, the last training step.</summary>
+    public void LogFinalMetrics(IReadOnlyDictionary<string, double> metrics, long step)
+    {
+        ArgumentNullException.ThrowIfNull(metrics);
+        Run.LogMetrics(metrics, step);
+    }
+
+    private static Dictionary<string, string> DatasetParams(string name, string digest, string source, long rows) => new(StringComparer.Ordinal)
+    {
+        [$"dataset.{name}.digest"] = digest,
+        [$"dataset.{name}.source"] = source,
+        [$"dataset.{name}.rows"] = rows.ToString(CultureInfo.InvariantCulture),
+    };
+
+    private TrainingOutcome Guard(Func<TrainingOutcome> fit)
+    {
+        try
+        {
+            return fit();
+        }
+        catch (Exception e) when (Device.type == DeviceType.CUDA && e.Message.Contains("out of memory", StringComparison.OrdinalIgnoreCase))
+        {
+            throw new InvalidOperationException(
+                $"CUDA ran out of memory on {Device}. Use a smaller batch size, with gradient accumulation to keep the effective batch size. ({e.Message.Split('\n')[0]})", e);
+        }
+    }
+}
