@@ -21,13 +21,7 @@ public sealed partial class CreditRiskOptions
         loans (--target: distribution drift) and compares LoRA with full fine-tuning, head-only training and a model
         trained from scratch on the target alone (ROC AUC, PR AUC, recall at a fixed precision, accuracy).
         Runs are recorded in MLflow (./mlruns unless MLFLOW_TRACKING_URI is set).
-
-        Commands (before the options):
-          (none)          train and record the run(s)
-          prepare-data    only fetch the Debian packages and write the harmonised Parquet files (--data-dir)
-          compare         compare recorded runs (compare --help)
-          sync            push a local mlruns/ store or the offline spool to a server (sync --help)
-          import          convert CSV, JSON Lines or ARFF to Parquet (import --help)
+        Without any option it runs the whole comparison (--sweep grid: 4 methods x 5 seeds) and prints the table.
         """;
 
     /// <summary>The project folder recorded at build time (data and cache default to folders in it).</summary>
@@ -43,10 +37,6 @@ public sealed partial class CreditRiskOptions
     [Hyperparameter(Description = "folder of the downloaded Debian packages")]
     public string CacheDir { get; init; } = Path.Combine(ProjectDirectory, ".cache");
 
-    /// <summary>MLflow experiment the runs are recorded in.</summary>
-    [Hyperparameter(Description = "MLflow experiment")]
-    public string ExperimentName { get; init; } = "credit-risk-lora";
-
     /// <summary>The dataset the base model is pretrained on.</summary>
     [Hyperparameter(Description = "dataset the base model is pretrained on", Allowed = new[] { CreditSources.LendingClub, CreditSources.CreditData, CreditSources.GermanCredit })]
     public string Source { get; init; } = CreditSources.CreditData;
@@ -60,12 +50,12 @@ public sealed partial class CreditRiskOptions
     public AdaptationMethod Method { get; init; } = AdaptationMethod.Lora;
 
     /// <summary>Seed of weight init, dropout, splits and data order.</summary>
-    [Hyperparameter(Description = "seed of init, dropout, splits and data order", Sweep = new[] { "1", "2", "3", "4", "5" })]
+    [Hyperparameter(Description = "seed of init, dropout, splits and data order (declared here, taking over the runner's --seed, to be swept)", Sweep = new[] { "1", "2", "3", "4", "5" })]
     public int Seed { get; init; } = 1;
 
-    /// <summary>auto, cpu, cuda or cuda:N.</summary>
-    [Hyperparameter(Description = "where to train: auto (CUDA when available), cpu, cuda or cuda:N")]
-    public string Device { get; init; } = "auto";
+    /// <summary>LibTorch CPU threads; declared here (taking over the runner's --threads) to default to one.</summary>
+    [Hyperparameter(Description = "LibTorch CPU threads (one is fastest for this small model: more threads cost more in synchronisation than they gain)", Min = 1, Max = 1024)]
+    public int Threads { get; init; } = 1;
 
     /// <summary>Width of both hidden layers.</summary>
     [Hyperparameter(Description = "width of the hidden layers", Min = 1, Max = 65536)]

@@ -11,7 +11,6 @@ using CreditRiskLora.Metrics;
 using PeftSharp;
 using PeftSharp.Data;
 using PeftSharp.Training;
-using PeftSharp.Training.Engine;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -80,15 +79,17 @@ public sealed class CreditRiskStudy
             targetEncoder.Encode(splits.TargetTest));
     }
 
-    /// <summary>Pretrains the base model on the source (every parameter) and measures it on both portfolios.</summary>
-    public PretrainedBase Pretrain(CreditRiskOptions options, Device device, IMetricSink metrics, CancellationToken cancellationToken = default)
+    /// <summary>Pretrains the base model on the source (every parameter, with <paramref name="fit"/>) and measures it on both portfolios.</summary>
+    public PretrainedBase Pretrain(CreditRiskOptions options, Device device, PhaseFit fit)
     {
         ArgumentNullException.ThrowIfNull(options);
         Reproducibility.Seed(options.Seed);
         using var model = options.CreateModel();
         model.to(device);
         var outcome = CreditRiskTraining.Train(
-            model, SourceTrain, SourceValidation, PhaseOptions(options, options.PretrainEpochs, options.PretrainLearningRate), options.BatchSize, options.Seed, device, metrics, cancellationToken);
+            model, SourceTrain, SourceValidation,
+            CreditRiskTraining.PhaseOptions(options.PretrainEpochs, options.PretrainLearningRate, options.WeightDecay, options.Patience),
+            options.BatchSize, options.Seed, device, fit);
         var weights = model.state_dict().ToDictionary(p => p.Key, p => p.Value.detach().cpu().clone(), StringComparer.Ordinal);
         return new PretrainedBase(
             weights,
@@ -97,47 +98,43 @@ public sealed class CreditRiskStudy
             CreditEvaluation.Evaluate(model, TargetTest, device, options.MinPrecision));
     }
 
-    /// <summary>Obtains the target model with <see cref="CreditRiskOptions.Method"/> and tests it.</summary>
-    public MethodResult Adapt(CreditRiskOptions options, PretrainedBase pretrained, Device device, IMetricSink metrics, CancellationToken cancellationToken = default)
+    /// <summary>
+    /// The model <see cref="CreditRiskOptions.Method"/> trains on the target, on the CPU: the pretrained weights (except
+    /// for scratch), then LoRA applied by the generated <c>ApplyAdapters()</c>, or only the head left trainable.
+    /// </summary>
+    /// <returns>The model and the adapters applied (empty unless LoRA).</returns>
+    public static (CreditRiskClassifier Model, IReadOnlyList<AdapterTarget> Plan) CreateTargetModel(CreditRiskOptions options, PretrainedBase? pretrained)
     {
         ArgumentNullException.ThrowIfNull(options);
-        ArgumentNullException.ThrowIfNull(pretrained);
+        if (options.Method != AdaptationMethod.Scratch && pretrained is null)
+        {
+            throw new ArgumentNullException(nameof(pretrained), $"Method {options.Method} starts from the pretrained base.");
+        }
 
-        // A seed per method, so each starts from the same random state however many methods ran before it.
+        // A seed per method, so each starts from the same random state whatever ran before it in the process.
         Reproducibility.Seed(options.Seed + 1000 + (int)options.Method);
-        using var model = options.CreateModel();
+        var model = options.CreateModel();
+        IReadOnlyList<AdapterTarget> plan = [];
         switch (options.Method)
         {
             case AdaptationMethod.Lora:
-                pretrained.LoadInto(model);
-                model.ApplyAdapters(options.AdapterOverrides);
+                pretrained!.LoadInto(model);
+                plan = model.ApplyAdapters(options.AdapterOverrides);
                 break;
             case AdaptationMethod.Full:
-                pretrained.LoadInto(model);
+                pretrained!.LoadInto(model);
                 break;
             case AdaptationMethod.Head:
-                pretrained.LoadInto(model);
+                pretrained!.LoadInto(model);
                 AdapterWiring.Freeze(model, model.TrainableModules);
                 break;
             case AdaptationMethod.Scratch:
                 break;
             default:
+                model.Dispose();
                 throw new ArgumentOutOfRangeException(nameof(options), options.Method, "Unknown adaptation method.");
         }
 
-        model.to(device);
-        var parameters = ParameterReport.Of(model);
-        var outcome = CreditRiskTraining.Train(
-            model, TargetTrain, TargetValidation, PhaseOptions(options, options.Epochs, options.TargetLearningRate), options.BatchSize, options.Seed, device, metrics, cancellationToken);
-        var test = CreditEvaluation.Evaluate(model, TargetTest, device, options.MinPrecision);
-        return new MethodResult(options.Method, test, parameters, outcome, parameters.Trainable * 3 * sizeof(float));
+        return (model, plan);
     }
-
-    private static TrainerOptions PhaseOptions(CreditRiskOptions options, int epochs, double learningRate) => new()
-    {
-        Epochs = epochs,
-        LearningRate = learningRate,
-        WeightDecay = options.WeightDecay,
-        EarlyStoppingPatience = options.Patience,
-    };
 }

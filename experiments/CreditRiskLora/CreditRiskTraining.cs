@@ -4,22 +4,21 @@ using System;
 using System.Collections.Generic;
 using System.Diagnostics;
 using System.Linq;
-using System.Threading;
 using CreditRiskLora.Metrics;
 using PeftSharp.Data;
-using PeftSharp.Training;
 using PeftSharp.Training.Engine;
 using TorchSharp;
 using static TorchSharp.torch;
 
 /// <summary>
-/// One training phase on the engine: class-weighted cross-entropy (each class weighs in as if the classes were
-/// balanced, so 5% bad loans are not ignored), one validation per epoch, early stopping on validation ROC AUC, and the
-/// best epoch's trainable weights restored at the end.
+/// One training phase: class-weighted cross-entropy (each class weighs in as if the classes were balanced, so rare
+/// bad loans are not ignored), one validation per epoch, early stopping on validation ROC AUC, and the best epoch's
+/// trainable weights restored at the end (kept in memory: a resumed run restores the best epoch since it resumed).
 /// </summary>
 public static class CreditRiskTraining
 {
     /// <summary>Class weights n / (2 n_c) of the labels in <paramref name="data"/>: [good, bad].</summary>
+    /// <exception cref="ArgumentException">One class is absent.</exception>
     public static float[] BalancedClassWeights(TabularData data)
     {
         ArgumentNullException.ThrowIfNull(data);
@@ -33,22 +32,26 @@ public static class CreditRiskTraining
         return [(float)(data.Count / (2.0 * good)), (float)(data.Count / (2.0 * bad))];
     }
 
-    /// <summary>Trains the trainable parameters of <paramref name="model"/> (already on <paramref name="device"/>).</summary>
+    /// <summary>The engine options of a phase: per-epoch validation, early stopping and best step on ROC AUC.</summary>
+    public static TrainerOptions PhaseOptions(int epochs, double learningRate, double weightDecay, int patience) => new()
+    {
+        Epochs = epochs,
+        LearningRate = learningRate,
+        WeightDecay = weightDecay,
+        EarlyStoppingPatience = patience,
+        MonitorMetric = "eval/roc_auc",
+        HigherIsBetter = true,
+    };
+
+    /// <summary>Trains the trainable parameters of <paramref name="model"/> (already on <paramref name="device"/>) with <paramref name="fit"/>.</summary>
     public static PhaseOutcome Train(
-        CreditRiskClassifier model,
-        TabularData train,
-        TabularData validation,
-        TrainerOptions options,
-        int batchSize,
-        int seed,
-        Device device,
-        IMetricSink metrics,
-        CancellationToken cancellationToken = default)
+        CreditRiskClassifier model, TabularData train, TabularData validation, TrainerOptions options, int batchSize, int seed, Device device, PhaseFit fit)
     {
         ArgumentNullException.ThrowIfNull(model);
         ArgumentNullException.ThrowIfNull(train);
         ArgumentNullException.ThrowIfNull(validation);
         ArgumentNullException.ThrowIfNull(options);
+        ArgumentNullException.ThrowIfNull(fit);
         using var weights = tensor(BalancedClassWeights(train), device: device);
         var trainable = model.named_parameters().Where(p => p.parameter.requires_grad).ToList();
         var best = new Dictionary<string, Tensor>(StringComparer.Ordinal);
@@ -80,21 +83,22 @@ public static class CreditRiskTraining
                 };
             }
 
-            var phase = options with { MonitorMetric = "eval/roc_auc", HigherIsBetter = true, EvaluateEverySteps = null };
             var watch = Stopwatch.StartNew();
-            var outcome = new Trainer(phase, metrics).Fit(
+            var outcome = fit(
+                options,
                 model,
                 new TabularBatches(train, batchSize, seed, device),
                 b => nn.functional.cross_entropy(model.forward(b.Features), b.Labels, weight: weights),
-                Evaluate,
-                cancellationToken: cancellationToken);
+                Evaluate);
             watch.Stop();
-
-            using (no_grad())
+            if (best.Count > 0)
             {
-                foreach (var (name, parameter) in trainable)
+                using (no_grad())
                 {
-                    parameter.copy_(best[name]);
+                    foreach (var (name, parameter) in trainable)
+                    {
+                        parameter.copy_(best[name]);
+                    }
                 }
             }
 

@@ -1,1 +1,1 @@
-return await CreditRiskLora.CreditRiskExperiment.MainAsync(args, System.Console.Out, System.Console.Error);
+return await CreditRiskLora.CreditRiskExperiment.MainAsync(args);
