@@ -6,6 +6,8 @@ using System.Globalization;
 using System.IO;
 using System.Linq;
 using System.Threading.Tasks;
+using CreditRiskLora.Metrics;
+using PeftSharp;
 using PeftSharp.Data;
 using PeftSharp.Tracking;
 using PeftSharp.Training;
@@ -91,12 +93,25 @@ public static class BreastCancerExperiment
         var siteATest = ClassifierEvaluation.Evaluate(model, aTest, device);
         var before = ClassifierEvaluation.Evaluate(model, bTest, device);
         context.Run.LogMetric("pretrain/site_a_test_accuracy", siteATest.Accuracy, 0);
+        var aucBefore = MalignancyRocAuc(model, bTest, device);
         context.Run.LogMetric("test/accuracy_before_adaptation", before.Accuracy, 0);
+        context.Run.LogMetric("test/roc_auc_before_adaptation", aucBefore, 0);
 
-        var plan = model.ApplyAdapters(options.AdapterOverrides);
-        var report = context.LogModel(model, "lora", plan);
+        // The model trained on site B: the pretrained one with LoRA, in full or only its head; or a fresh one (scratch).
+        using var fresh = options.Method == AdaptationMethod.Scratch ? new TumourClassifier(data.FeatureCount, options.HiddenSize, data.ClassCount) : null;
+        var target = fresh ?? model;
+        target.to(device);
+        IReadOnlyList<AdapterTarget> plan = options.Method == AdaptationMethod.Lora ? model.ApplyAdapters(options.AdapterOverrides) : [];
+        if (options.Method == AdaptationMethod.Head)
+        {
+            AdapterWiring.Freeze(model, model.TrainableModules);
+        }
+
+        // The method's name is also the hyperparameter "method", and MLflow params are write-once: log the same value.
+        var report = context.LogModel(target, options.Method.ToString(), plan);
         context.Run.LogParams([new("trainable_modules", string.Join(",", model.TrainableModules))]);
-        await output.WriteLineAsync($"Adapting to site B ({bTrain.Count} rows) with LoRA on {string.Join(", ", plan.Select(p => p.ModulePath))}: {report}").ConfigureAwait(false);
+        await output.WriteLineAsync(
+            $"Adapting to site B ({bTrain.Count} rows) with {options.Method}{(plan.Count > 0 ? " on " + string.Join(", ", plan.Select(p => p.ModulePath)) : string.Empty)}: {report}").ConfigureAwait(false);
         var outcome = context.Fit(
             new TrainerOptions
             {
@@ -106,24 +121,28 @@ public static class BreastCancerExperiment
                 WarmupSteps = options.WarmupSteps,
                 EarlyStoppingPatience = options.Patience,
             },
-            model,
+            target,
             new TabularBatches(bTrain, options.BatchSize, context.Seed, device),
-            b => Loss(model, b),
-            () => EvaluateClassifier(model, bValidation, device));
+            b => Loss(target, b),
+            () => EvaluateClassifier(target, bValidation, device));
 
-        var after = ClassifierEvaluation.Evaluate(model, bTest, device);
-        context.LogFinalMetrics(new Dictionary<string, double>(StringComparer.Ordinal) { [RunNames.TestAccuracy] = after.Accuracy, [RunNames.TestLoss] = after.Loss }, outcome.Steps);
+        var after = ClassifierEvaluation.Evaluate(target, bTest, device);
+        var aucAfter = MalignancyRocAuc(target, bTest, device);
+        context.LogFinalMetrics(
+            new Dictionary<string, double>(StringComparer.Ordinal) { [RunNames.TestAccuracy] = after.Accuracy, [RunNames.TestLoss] = after.Loss, ["test/roc_auc"] = aucAfter },
+            outcome.Steps);
 
-        // The adapter in Hugging Face PEFT's format, loadable by Python's PEFT, as the run's artifact.
-        var adapterDirectory = context.SaveAdapter(model, plan, model.TrainableModules);
+        // The adapter in Hugging Face PEFT's format, loadable by Python's PEFT, as the run's artifact (LoRA only).
+        var adapterDirectory = plan.Count > 0 ? context.SaveAdapter(model, plan, model.TrainableModules) : null;
         await output.WriteLineAsync(string.Create(CultureInfo.InvariantCulture, $"""
 
             Site A test accuracy (pretrained):           {siteATest.Accuracy:P1} of {siteATest.Rows} tumours
             Site B test accuracy before adaptation:      {before.Accuracy:P1} of {before.Rows} tumours
-            Site B test accuracy after LoRA adaptation:  {after.Accuracy:P1} ({report})
-            Best validation accuracy {outcome.BestValue:P1} at step {outcome.BestStep} of {outcome.Steps}; adapter saved in {Path.GetFullPath(adapterDirectory)}
+            Site B test accuracy after adaptation ({options.Method}): {after.Accuracy:P1} ({report})
+            Site B test ROC AUC of malignancy, before / after:   {aucBefore:F3} / {aucAfter:F3}
+            Best validation accuracy {outcome.BestValue:P1} at step {outcome.BestStep} of {outcome.Steps}{(adapterDirectory is null ? string.Empty : "; adapter saved in " + Path.GetFullPath(adapterDirectory))}
             """)).ConfigureAwait(false);
-        return new BreastCancerResult(siteATest, before, after, report);
+        return new BreastCancerResult(siteATest, before, after, report, options.Method, aucBefore, aucAfter);
     }
 
     /// <summary>
@@ -145,6 +164,26 @@ public static class BreastCancerExperiment
     }
 
     private static string Invariant(long value) => value.ToString(CultureInfo.InvariantCulture);
+
+    /// <summary>ROC AUC of the predicted probability of malignancy (label 0 in scikit-learn's coding), malignant as positive.</summary>
+    public static double MalignancyRocAuc(TumourClassifier model, TabularData data, Device device)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        ArgumentNullException.ThrowIfNull(data);
+        var wasTraining = model.training;
+        model.eval();
+        try
+        {
+            using var scope = NewDisposeScope();
+            using var noGrad = no_grad();
+            var malignant = nn.functional.softmax(model.forward(data.FeaturesTensor(device)), 1)[.., 0].to(ScalarType.Float64).cpu().data<double>().ToArray();
+            return RankingMetrics.RocAuc(malignant, Enumerable.Range(0, data.Count).Select(r => data.Label(r) == 0 ? 1 : 0).ToArray());
+        }
+        finally
+        {
+            model.train(wasTraining);
+        }
+    }
 
     private static Tensor Loss(TumourClassifier model, TabularBatch batch) =>
         nn.functional.cross_entropy(model.forward(batch.Features), batch.Labels);

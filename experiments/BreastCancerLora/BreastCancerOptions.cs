@@ -23,6 +23,10 @@ public sealed partial class BreastCancerOptions
     [Hyperparameter(Name = "data", Description = "Parquet dataset (created from the bundled CSV when missing)")]
     public string DataPath { get; init; } = Path.Combine(AppContext.BaseDirectory, "data", "breast_cancer.parquet");
 
+    /// <summary>How the site B model is obtained; the method comparison sweeps it (README).</summary>
+    [Hyperparameter(Description = "lora, full (fine-tune everything), scratch (site B rows only) or head (head only)", Sweep = new[] { "Lora", "Full", "Scratch", "Head" })]
+    public AdaptationMethod Method { get; init; } = AdaptationMethod.Lora;
+
     /// <summary>Width of both hidden layers.</summary>
     [Hyperparameter(Description = "width of the hidden layers", Min = 1, Max = 65536)]
     public int HiddenSize { get; init; } = 128;

@@ -48,7 +48,7 @@ public sealed class BreastCancerExperimentTests : IDisposable
         result.Value.Parameters.TrainablePercent.Should().BeLessThan(50);
         var run = store.GetRun(result.RunId);
         run.Info.Status.Should().Be(RunStatus.Finished);
-        run.Params.Should().Contain("seed", "42").And.Contain("method", "lora")
+        run.Params.Should().Contain("seed", "42").And.Contain("method", "Lora")
             .And.ContainKeys("trainable_params", "total_params", "adapter.hidden1", "dataset.breast_cancer.digest");
         run.LatestMetrics.Should().ContainKeys("pretrain/loss", "train/loss", "test/accuracy", "time/step_ms", "time/train_s");
         run.Tags.Should().ContainKeys("peftsharp.env.dotnet", "peftsharp.env.torchsharp", "peftsharp.env.libtorch", "peftsharp.env.cpu");
@@ -135,7 +135,7 @@ public sealed class BreastCancerExperimentTests : IDisposable
         var error = new StringWriter();
 
         var exitCode = await Main(
-            ["--sweep", "grid", "--rank", "2", "--epochs", "1", "--pretrain-epochs", "1", "--device", "cpu",
+            ["--sweep", "grid", "--rank", "2", "--method", "lora", "--epochs", "1", "--pretrain-epochs", "1", "--device", "cpu",
              "--data", temp.File("bc.parquet"), "--checkpoint-dir", temp.File("checkpoints")],
             output,
             error);
@@ -147,7 +147,7 @@ public sealed class BreastCancerExperimentTests : IDisposable
         parent.Info.RunName.Should().Be("breast-cancer-lora-grid-sweep");
         parent.Info.Status.Should().Be(RunStatus.Finished);
         var children = runs.Where(r => r.Tags.GetValueOrDefault(SystemTags.ParentRunId) == parent.Info.RunId).ToList();
-        children.Should().HaveCount(3, "the learning rate sweeps over 3 values and --rank is fixed on the command line");
+        children.Should().HaveCount(3, "the learning rate sweeps over 3 values; --rank and --method are fixed on the command line");
         children.Select(c => c.Params["learning_rate"]).Should().BeEquivalentTo("0.001", "0.003", "0.01");
         children.Should().OnlyContain(c => c.Params["rank"] == "2" && c.Info.Status == RunStatus.Finished);
         children.Select(c => c.Info.RunName).Should().OnlyHaveUniqueItems();
