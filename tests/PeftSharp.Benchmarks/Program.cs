@@ -5,6 +5,7 @@ using System.Collections.Generic;
 using System.Linq;
 using PeftSharp.Benchmarks.Adapters;
 using PeftSharp.Benchmarks.Data;
+using PeftSharp.Benchmarks.Runner;
 using PeftSharp.Benchmarks.Tracking;
 
 /// <summary>
@@ -18,6 +19,7 @@ internal static class Program
         new AdapterBenchmark(),
         new DataBenchmark(),
         new TrackingBenchmark(),
+        new RunnerBenchmark(),
     ];
 
     public static int Main(string[] args)

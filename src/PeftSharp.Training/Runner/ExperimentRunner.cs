@@ -32,11 +32,15 @@ public static class ExperimentRunner
     /// <summary>Exit code of a failed run.</summary>
     public const int FailureExitCode = 1;
 
+    /// <summary>Set in a sweep worker's environment: the parent run its trial belongs to.</summary>
+    public const string ParentRunVariable = "PEFTSHARP_PARENT_RUN_ID";
+
     /// <summary>The commands every experiment has, with their <c>--help</c> lines.</summary>
     public static IReadOnlyList<(string Command, string Description)> BuiltInCommands { get; } =
     [
         ("run", "train and record a run, or a sweep of runs with --sweep (the default command)"),
         ("resume <checkpoint>", "continue an interrupted run from its checkpoint (give the same options as the run)"),
+        ("reproduce <run-id>", "rerun a recorded run from its params, checking data and code, and compare its metrics"),
         ("compare", "compare recorded runs side by side (compare --help)"),
         ("sync", "push a local mlruns/ store or the offline spool to a server (sync --help)"),
         ("import", "convert CSV, JSON Lines or ARFF to Parquet (import --help)"),
@@ -82,6 +86,17 @@ public static class ExperimentRunner
                 return await TrainCommandAsync(rest.Skip(1).Concat(["--resume", rest[0]]).ToList(), train, commands, host).ConfigureAwait(false);
             case "run":
                 return await TrainCommandAsync(rest, train, commands, host).ConfigureAwait(false);
+            case "reproduce" when rest.Count == 0 || rest[0].StartsWith('-'):
+                if (rest.Contains("--help") || rest.Contains("-h"))
+                {
+                    await host.Output.WriteAsync(HelpText(commands)).ConfigureAwait(false);
+                    return 0;
+                }
+
+                await host.Error.WriteLineAsync("error: reproduce needs the run id: reproduce <run-id> [runner options such as --checkpoint-dir].").ConfigureAwait(false);
+                return UsageError;
+            case "reproduce":
+                return await ReproduceAsync(rest[0], rest.Skip(1).ToList(), train, commands, host).ConfigureAwait(false);
         }
 
         var own = commands.FirstOrDefault(c => c.Name == command);
@@ -185,7 +200,7 @@ public static class ExperimentRunner
                 return result.ExitCode;
             }
 
-            return await SweepAsync(b, Train, host, tracking, resumeHint).ConfigureAwait(false);
+            return await SweepAsync(b, args, Train, host, tracking, resumeHint).ConfigureAwait(false);
         }
         finally
         {
@@ -197,8 +212,82 @@ public static class ExperimentRunner
         }
     }
 
+    private static async Task<int> ReproduceAsync<TOptions>(
+        string runId, List<string> extra, Func<TOptions, RunContext, Task> train, IReadOnlyList<ExperimentCommand<TOptions>> commands, RunnerHost host)
+        where TOptions : IExperiment<TOptions>
+    {
+        var tracking = host.Tracking ?? TrackingClients.FromEnvironment(null, host.Environment);
+        try
+        {
+            RunRecord original;
+            IReadOnlyList<string> args;
+            try
+            {
+                original = tracking.GetRun(runId);
+                args = RunReproduction.Arguments(TOptions.Info, original);
+            }
+            catch (Exception e) when (e is TrackingException or InvalidOperationException or IOException)
+            {
+                await host.Error.WriteLineAsync($"error: cannot reproduce run {runId}: {e.Message}").ConfigureAwait(false);
+                return FailureExitCode;
+            }
+
+            var bound = await BindAsync([.. args, .. extra], commands, host).ConfigureAwait(false);
+            if (bound?.Values is null)
+            {
+                return bound is null ? UsageError : 0;
+            }
+
+            var output = host.Output;
+            await output.WriteLineAsync($"Reproducing run {runId} ('{original.Info.RunName}') with: {string.Join(' ', args)}").ConfigureAwait(false);
+            var recordedCommit = original.Tags.GetValueOrDefault(SystemTags.GitCommit);
+            var current = SystemTags.Collect();
+            var currentCommit = current.GetValueOrDefault(SystemTags.GitCommit);
+            var sameCode = recordedCommit is not null && recordedCommit == currentCommit
+                && original.Tags.GetValueOrDefault(SystemTags.GitDirty) != "true" && current.GetValueOrDefault(SystemTags.GitDirty) != "true";
+            await output.WriteLineAsync(sameCode
+                ? $"Code: commit {recordedCommit}, as recorded."
+                : $"Code: recorded commit {recordedCommit ?? "unknown"}{(original.Tags.GetValueOrDefault(SystemTags.GitDirty) == "true" ? " (with uncommitted changes)" : string.Empty)}, now {currentCommit ?? "unknown"}{(current.GetValueOrDefault(SystemTags.GitDirty) == "true" ? " (with uncommitted changes)" : string.Empty)}: differences may come from the code.").ConfigureAwait(false);
+
+            async Task<object?> Train(TOptions o, RunContext c)
+            {
+                await train(o, c).ConfigureAwait(false);
+                return null;
+            }
+
+            var trial = bound.Trials[0];
+            var rerun = await TrainOneAsync<TOptions, object?>(
+                trial.Options, trial.Settings with { RunName = trial.Settings.RunName ?? $"reproduce-{original.Info.RunName}" }, Train, host, tracking, null, null, host.CommandName,
+                new Reproduction(runId, RunReproduction.DatasetDigests(original))).ConfigureAwait(false);
+            if (rerun.Status != RunStatus.Finished)
+            {
+                await output.WriteLineAsync($"Not reproduced: the rerun ended {rerun.Status.ToString().ToUpperInvariant()}{(rerun.Error is null ? string.Empty : ": " + rerun.Error)}").ConfigureAwait(false);
+                return Math.Max(rerun.ExitCode, FailureExitCode);
+            }
+
+            var comparisons = RunReproduction.CompareMetrics(tracking, runId, rerun.RunId);
+            foreach (var comparison in comparisons)
+            {
+                await output.WriteLineAsync($"  {(comparison.Matches ? "match   " : "MISMATCH")}  {comparison.Key}: {comparison.Detail}").ConfigureAwait(false);
+            }
+
+            var mismatches = comparisons.Count(c => !c.Matches);
+            await output.WriteLineAsync(mismatches == 0
+                ? $"Reproduced: all {comparisons.Count} metrics of run {runId} match exactly in run {rerun.RunId}."
+                : $"Not reproduced: {mismatches} of {comparisons.Count} metrics differ between run {runId} and run {rerun.RunId}.").ConfigureAwait(false);
+            return mismatches == 0 ? 0 : FailureExitCode;
+        }
+        finally
+        {
+            if (host.Tracking is null)
+            {
+                (tracking as IDisposable)?.Dispose();
+            }
+        }
+    }
+
     private static async Task<int> SweepAsync<TOptions>(
-        BoundArguments<TOptions> bound, Func<TOptions, RunContext, Task<object?>> train, RunnerHost host, ITrackingClient tracking, string resumeHint)
+        BoundArguments<TOptions> bound, IReadOnlyList<string> args, Func<TOptions, RunContext, Task<object?>> train, RunnerHost host, ITrackingClient tracking, string resumeHint)
         where TOptions : IExperiment<TOptions>
     {
         var first = bound.Trials[0].Settings;
@@ -211,18 +300,25 @@ public static class ExperimentRunner
             ["sweep.parameters"] = string.Join(",", bound.Trials.SelectMany(t => t.Assignment.Keys).Distinct().Order(StringComparer.Ordinal)),
         });
         await host.Output.WriteLineAsync($"Sweep ({bound.Values!.SweepMode}): {bound.Trials.Count} trials, parent run {parent.RunId}").ConfigureAwait(false);
+        var names = bound.Trials.Select((t, i) => string.Create(CultureInfo.InvariantCulture, $"trial-{i + 1:D2}")
+            + (t.Assignment.Count == 0 ? string.Empty : "-" + string.Join("-", t.Assignment.OrderBy(a => a.Key, StringComparer.Ordinal).Select(a => $"{a.Key}={a.Value}")))).ToList();
         var exitCode = 0;
-        for (var i = 0; i < bound.Trials.Count; i++)
+        if (first.Workers > 1)
         {
-            var trial = bound.Trials[i];
-            var name = string.Create(CultureInfo.InvariantCulture, $"trial-{i + 1:D2}")
-                + (trial.Assignment.Count == 0 ? string.Empty : "-" + string.Join("-", trial.Assignment.OrderBy(a => a.Key, StringComparer.Ordinal).Select(a => $"{a.Key}={a.Value}")));
-            await host.Output.WriteLineAsync($"\n[{i + 1}/{bound.Trials.Count}] {name}").ConfigureAwait(false);
-            var result = await TrainOneAsync(trial.Options, trial.Settings, train, host, tracking, parent, name, resumeHint).ConfigureAwait(false);
-            exitCode = Math.Max(exitCode, result.ExitCode);
-            if (result.Status == RunStatus.Killed)
+            exitCode = await SweepWorkers.RunAsync(bound.Trials.Select(t => t.Assignment).ToList(), names, args, first.Workers, parent, tracking, host).ConfigureAwait(false);
+        }
+        else
+        {
+            for (var i = 0; i < bound.Trials.Count; i++)
             {
-                break;
+                var trial = bound.Trials[i];
+                await host.Output.WriteLineAsync($"\n[{i + 1}/{bound.Trials.Count}] {names[i]}").ConfigureAwait(false);
+                var result = await TrainOneAsync(trial.Options, trial.Settings, train, host, tracking, parent, names[i], resumeHint).ConfigureAwait(false);
+                exitCode = Math.Max(exitCode, result.ExitCode);
+                if (result.Status == RunStatus.Killed)
+                {
+                    break;
+                }
             }
         }
 
@@ -237,7 +333,7 @@ public static class ExperimentRunner
 
     private static async Task<RunResult<TResult>> TrainOneAsync<TOptions, TResult>(
         TOptions options, RunSettings settings, Func<TOptions, RunContext, Task<TResult>> train, RunnerHost host, ITrackingClient tracking,
-        TrackedRun? parent, string? runName, string resumeHint)
+        TrackedRun? parent, string? runName, string resumeHint, Reproduction? reproduction = null)
         where TOptions : IExperiment<TOptions>
     {
         settings = RunnerOptions.ApplyDeclared(settings, options.ParameterValues());
@@ -258,11 +354,14 @@ public static class ExperimentRunner
         }
 
         runName ??= settings.RunName ?? string.Create(CultureInfo.InvariantCulture, $"{TOptions.Info.Name}-seed{settings.Seed}");
+        // A sweep worker (--workers) gets its parent run and experiment id from the environment.
+        var parentRunId = parent?.RunId ?? host.Environment(ParentRunVariable);
         using var run = parent is not null
             ? parent.StartChild(runName)
             : settings.ExperimentName is { } experiment
                 ? TrackedRun.Start(tracking, experiment, runName)
-                : TrackedRun.StartFromEnvironment(tracking, TOptions.Info.Name, runName, getVariable: host.Environment);
+                : TrackedRun.StartFromEnvironment(
+                    tracking, TOptions.Info.Name, runName, parentRunId is null ? null : [new RunTag(SystemTags.ParentRunId, parentRunId)], host.Environment);
         using var cancel = CancellationTokenSource.CreateLinkedTokenSource(host.CancellationToken);
         using var interrupt = host.HandleSignals ? run.KillOnInterrupt(cancel) : null;
         using var systemMetrics = run.StartSystemMetrics();
@@ -279,6 +378,11 @@ public static class ExperimentRunner
                 run.SetTag(RunNames.ResumedFromTag, Path.GetFullPath(settings.Resume));
             }
 
+            if (reproduction is not null)
+            {
+                run.SetTag(RunNames.ReproducesTag, reproduction.RunId);
+            }
+
             var parameters = new SortedDictionary<string, string>(ExperimentParameters.ToLog(TOptions.Info, options.ParameterValues()).ToDictionary(), StringComparer.Ordinal)
             {
                 [RunNames.Seed] = settings.Seed.ToString(CultureInfo.InvariantCulture),
@@ -289,7 +393,7 @@ public static class ExperimentRunner
 
             // Trials of a sweep share --checkpoint-dir: each gets its own folder in it.
             var checkpoints = settings.CheckpointDirectory is { } chosen
-                ? (parent is null ? chosen : Path.Combine(chosen, run.RunId))
+                ? (parentRunId is null ? chosen : Path.Combine(chosen, run.RunId))
                 : Path.Combine("checkpoints", run.RunId);
             Directory.CreateDirectory(checkpoints);
             var config = Path.Combine(checkpoints, "config.json");
@@ -300,7 +404,7 @@ public static class ExperimentRunner
             run.LogArtifact(config);
 
             Reproducibility.Seed(settings.Seed);
-            var context = new RunContext(run, settings, device, checkpoints, host.Output, resumeHint, cancel.Token);
+            var context = new RunContext(run, settings, device, checkpoints, host, resumeHint, cancel.Token) { Reproduction = reproduction };
             var result = await train(options, context).ConfigureAwait(false);
             run.End(RunStatus.Finished);
             await ReportLocationAsync(host.Output, tracking, run, runDirectory).ConfigureAwait(false);

@@ -24,14 +24,16 @@ using static TorchSharp.torch;
 public sealed class RunContext
 {
     private readonly string resumeHint;
+    private readonly RunnerHost host;
 
-    internal RunContext(TrackedRun run, RunSettings settings, Device device, string checkpointDirectory, TextWriter output, string resumeHint, CancellationToken cancellationToken)
+    internal RunContext(TrackedRun run, RunSettings settings, Device device, string checkpointDirectory, RunnerHost host, string resumeHint, CancellationToken cancellationToken)
     {
         Run = run;
         Settings = settings;
         Device = device;
         CheckpointDirectory = checkpointDirectory;
-        Output = output;
+        this.host = host;
+        Output = host.Output;
         this.resumeHint = resumeHint;
         CancellationToken = cancellationToken;
         Metrics = new RunMetricSink(run);
@@ -60,6 +62,9 @@ public sealed class RunContext
 
     /// <summary>The checkpoint the main phase continues from, or null.</summary>
     public string? ResumeFrom => Settings.Resume;
+
+    /// <summary>Set when this run reproduces a recorded one: its datasets must have the recorded digests.</summary>
+    internal Reproduction? Reproduction { get; init; }
 
     /// <summary>Sends metrics to <see cref="Run"/> unchanged.</summary>
     public IMetricSink Metrics { get; }
@@ -151,7 +156,7 @@ public sealed class RunContext
         var timer = new StepTimer();
         var memory = PeakMemory.Start();
         var clock = Stopwatch.StartNew();
-        var outcome = Guard(() => new Trainer(options, Metrics, timer).Fit(model, data, computeLoss, evaluate, ResumeFrom, CancellationToken));
+        var outcome = Guard(() => new Trainer(options, Metrics, new TrainingObservers(timer, Progress("train"))).Fit(model, data, computeLoss, evaluate, ResumeFrom, CancellationToken));
         var measured = new Dictionary<string, double>(StringComparer.Ordinal) { [RunNames.TrainSeconds] = clock.Elapsed.TotalSeconds };
         if (timer.Steps > 0)
         {
@@ -195,7 +200,7 @@ public sealed class RunContext
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(prefix);
         ArgumentNullException.ThrowIfNull(options);
-        var outcome = Guard(() => new Trainer(options with { CheckpointDirectory = null }, new RunMetricSink(Run, prefix))
+        var outcome = Guard(() => new Trainer(options with { CheckpointDirectory = null }, new RunMetricSink(Run, prefix), Progress(prefix.TrimEnd('/')))
             .Fit(model, data, computeLoss, evaluate, resumeFrom: null, CancellationToken));
         if (outcome.Reason == StopReason.Cancelled)
         {
@@ -239,12 +244,25 @@ public sealed class RunContext
         Run.LogMetrics(metrics, step);
     }
 
-    private static Dictionary<string, string> DatasetParams(string name, string digest, string source, long rows) => new(StringComparer.Ordinal)
+    private ProgressReporter Progress(string phase) =>
+        new(Output, host.LiveProgress ?? ProgressReporter.IsTerminal(Output), host.ProgressInterval, phase);
+
+    private Dictionary<string, string> DatasetParams(string name, string digest, string source, long rows)
     {
-        [$"dataset.{name}.digest"] = digest,
-        [$"dataset.{name}.source"] = source,
-        [$"dataset.{name}.rows"] = rows.ToString(CultureInfo.InvariantCulture),
-    };
+        // Checked before anything trains: a rerun on other data cannot reproduce the run.
+        if (Reproduction?.DatasetDigests.TryGetValue(name, out var recorded) == true && !string.Equals(recorded, digest, StringComparison.OrdinalIgnoreCase))
+        {
+            throw new InvalidDataException(
+                $"Dataset '{name}' ({source}) has digest {digest}, but run {Reproduction.RunId} used {recorded}: the data file or its column mapping changed since. Restore the original data to reproduce the run.");
+        }
+
+        return new(StringComparer.Ordinal)
+        {
+            [$"dataset.{name}.digest"] = digest,
+            [$"dataset.{name}.source"] = source,
+            [$"dataset.{name}.rows"] = rows.ToString(CultureInfo.InvariantCulture),
+        };
+    }
 
     private TrainingOutcome Guard(Func<TrainingOutcome> fit)
     {

@@ -34,4 +34,7 @@ public sealed record RunSettings
 
     /// <summary>The run's display name; null lets the runner name it (method, seed, trial).</summary>
     public string? RunName { get; init; }
+
+    /// <summary>Sweep trials run in this many child processes at once; 1 runs them one after another in this process.</summary>
+    public int Workers { get; init; } = 1;
 }

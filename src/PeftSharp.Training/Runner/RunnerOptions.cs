@@ -23,6 +23,7 @@ public static class RunnerOptions
         new("checkpoint-dir", "path", "checkpoints and the final adapter (default: checkpoints/<run id>)", false, (s, v) => s with { CheckpointDirectory = v }),
         new("checkpoint-every", "int", "also checkpoint every N steps (default: only at the end and on Ctrl-C)", false, (s, v) => s with { CheckpointEverySteps = ParseInt(v, "checkpoint-every", 1) }),
         new("experiment-name", "string", "MLflow experiment (default: MLFLOW_EXPERIMENT_NAME, else the experiment's name)", false, (s, v) => s with { ExperimentName = v }),
+        new("workers", "int", "run sweep trials in N child processes at once (default: 1, one after another in this process)", false, (s, v) => s with { Workers = ParseInt(v, "workers", 1) }),
         new("run-name", "string", "MLflow run name (default: from the method and seed)", false, (s, v) => s with { RunName = v }),
     ];
 

@@ -2,6 +2,7 @@ namespace PeftSharp.Tests.Experiments;
 
 using System;
 using System.Collections.Generic;
+using System.Globalization;
 using System.IO;
 using System.Linq;
 using System.Threading.Tasks;
@@ -128,15 +129,17 @@ public sealed class BreastCancerExperimentTests : IDisposable
         output.ToString().Should().Contain("Wrote");
     }
 
-    [Fact]
-    public async Task A_grid_sweep_records_a_parent_run_with_one_child_per_trial()
+    [Theory]
+    [InlineData(1)]
+    [InlineData(2)]
+    public async Task A_grid_sweep_records_a_parent_run_with_one_child_per_trial(int workers)
     {
         var output = new StringWriter();
         var error = new StringWriter();
 
         var exitCode = await Main(
             ["--sweep", "grid", "--rank", "2", "--method", "lora", "--epochs", "1", "--pretrain-epochs", "1", "--device", "cpu",
-             "--data", temp.File("bc.parquet"), "--checkpoint-dir", temp.File("checkpoints")],
+             "--data", temp.File("bc.parquet"), "--checkpoint-dir", temp.File("checkpoints"), "--workers", workers.ToString(CultureInfo.InvariantCulture)],
             output,
             error);
 
@@ -152,6 +155,49 @@ public sealed class BreastCancerExperimentTests : IDisposable
         children.Should().OnlyContain(c => c.Params["rank"] == "2" && c.Info.Status == RunStatus.Finished);
         children.Select(c => c.Info.RunName).Should().OnlyHaveUniqueItems();
         Directory.GetDirectories(temp.File("checkpoints")).Should().HaveCount(3, "each trial checkpoints into its own folder");
+        if (workers > 1)
+        {
+            output.ToString().Should().Contain("[trial-01-learning-rate=1e-3] Adapting to site B", "trials run in worker processes whose output is prefixed")
+                .And.Contain("[trial-03-learning-rate=1e-2] exited with code 0");
+        }
+    }
+
+    [Fact]
+    public async Task Reproduce_matches_an_identical_rerun_and_refuses_changed_data()
+    {
+        var data = temp.File("bc.parquet");
+        string[] run = ["--epochs", "2", "--pretrain-epochs", "2", "--device", "cpu", "--data", data, "--checkpoint-dir", temp.File("a")];
+        (await Main(run, TextWriter.Null, TextWriter.Null)).Should().Be(0);
+        var store = new MlflowFileStore(temp.File("mlruns"));
+        var runId = store.ListRuns(store.FindExperimentId("breast-cancer-lora")!).Single().RunId;
+
+        var output = new StringWriter();
+        var error = new StringWriter();
+        var exitCode = await Main(["reproduce", runId, "--checkpoint-dir", temp.File("b")], output, error);
+
+        exitCode.Should().Be(0, output + "\n" + error);
+        output.ToString().Should().MatchRegex(@"\ntrain step 8/8 \(100%\) ETA 0:00 loss \d+\.\d{4} [\d,]+ samples/s", "progress goes to redirected output as plain lines")
+            .And.NotContain("\r");
+        output.ToString().Should().Contain("--learning-rate 0.003").And.Contain("--seed 42")
+            .And.MatchRegex(@"match +train/loss: 8 point\(s\)")
+            .And.Contain("match     test/accuracy")
+            .And.Contain($"Reproduced: all ").And.Contain($"metrics of run {runId} match exactly");
+        var rerun = store.ListRuns(store.FindExperimentId("breast-cancer-lora")!).Single(r => r.RunId != runId);
+        store.GetRun(rerun.RunId).Tags.Should().Contain(RunNames.ReproducesTag, runId);
+
+        // One changed measurement in the data file: the digest check stops the rerun before it trains.
+        var csv = File.ReadAllLines(BreastCancerData.BundledCsv);
+        csv[1] = "18.0" + csv[1][csv[1].IndexOf(',', StringComparison.Ordinal)..];
+        File.WriteAllLines(temp.File("changed.csv"), csv);
+        await BreastCancerData.ConvertCsvToParquetAsync(temp.File("changed.csv"), data);
+        output = new StringWriter();
+        error = new StringWriter();
+
+        exitCode = await Main(["reproduce", runId, "--checkpoint-dir", temp.File("c")], output, error);
+
+        exitCode.Should().Be(1);
+        error.ToString().Should().Contain("Dataset 'breast_cancer'").And.Contain($"but run {runId} used").And.Contain("changed");
+        output.ToString().Should().Contain("Not reproduced");
     }
 
     private Task<RunResult<BreastCancerResult>> Train(ITrackingClient store, TextWriter output) =>
@@ -164,5 +210,13 @@ public sealed class BreastCancerExperimentTests : IDisposable
     private Task<int> Main(string[] args, TextWriter output, TextWriter error) =>
         ExperimentRunner.RunAsync<BreastCancerOptions>(
             args, BreastCancerExperiment.TrainAsync, [BreastCancerExperiment.PrepareData],
-            new RunnerHost { Output = output, Error = error, Tracking = new MlflowFileStore(temp.File("mlruns")), HandleSignals = false });
+            new RunnerHost
+            {
+                Output = output,
+                Error = error,
+                Tracking = new MlflowFileStore(temp.File("mlruns")),
+                HandleSignals = false,
+                ProgressInterval = TimeSpan.Zero,
+                WorkerCommand = ("dotnet", [Path.Combine(AppContext.BaseDirectory, "BreastCancerLora.dll")]),
+            });
 }
