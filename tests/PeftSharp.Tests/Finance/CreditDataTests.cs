@@ -9,7 +9,8 @@ using FluentAssertions;
 using Xunit;
 
 /// <summary>The setup step on the real packages: published counts, the documented mappings, explicit missing values.</summary>
-public sealed class CreditDataTests(CreditDataFixture data) : IClassFixture<CreditDataFixture>
+[Collection(CreditDataTestGroup.Name)]
+public sealed class CreditDataTests(CreditDataFixture data)
 {
     [SkippableFact]
     public async Task Prepare_data_writes_each_dataset_with_its_published_counts_and_is_idempotent()

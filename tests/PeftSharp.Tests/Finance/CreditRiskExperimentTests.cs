@@ -18,7 +18,8 @@ using Xunit;
 /// training loans): it trains through the runner, the loss falls, the adapted model ranks bad loans better than
 /// chance, and runs and sweeps are recorded.
 /// </summary>
-public sealed class CreditRiskExperimentTests(CreditDataFixture data) : IClassFixture<CreditDataFixture>, IDisposable
+[Collection(CreditDataTestGroup.Name)]
+public sealed class CreditRiskExperimentTests(CreditDataFixture data) : IDisposable
 {
     private readonly TempDirectory temp = new();
 
