@@ -1,0 +1,1 @@
+return await KeywordSpottingLora.KeywordExperiment.MainAsync(args, System.Console.Out, System.Console.Error);
