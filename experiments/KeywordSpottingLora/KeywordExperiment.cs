@@ -3,16 +3,26 @@ namespace KeywordSpottingLora;
 using System;
 using System.Collections.Generic;
 using System.Diagnostics;
+using System.Globalization;
 using System.IO;
 using System.Linq;
 using System.Reflection;
-using System.Threading;
+using System.Security.Cryptography;
+using System.Text;
 using System.Threading.Tasks;
 using KeywordSpottingLora.Data;
+using PeftSharp;
 using PeftSharp.Training;
+using PeftSharp.Training.Engine;
+using PeftSharp.Training.Runner;
 using static TorchSharp.torch;
 
-/// <summary>The experiment's command line.</summary>
+/// <summary>
+/// Keyword spotting adapted across accents. The base CNN is trained on the source accents (or loaded from the cache,
+/// where a base trained with the same data, settings and seed is kept so a sweep trains it once), measured on the
+/// target accent's test voices, then adapted by the chosen method on the target accent's adaptation voices and
+/// measured again.
+/// </summary>
 public static class KeywordExperiment
 {
     /// <summary>The project folder recorded at build time (data and cache default to folders in it).</summary>
@@ -20,64 +30,124 @@ public static class KeywordExperiment
         typeof(KeywordExperiment).Assembly.GetCustomAttributes<AssemblyMetadataAttribute>()
             .FirstOrDefault(a => a.Key == "ProjectDirectory")?.Value ?? AppContext.BaseDirectory;
 
-    private sealed class ConsoleSink(TextWriter output, string prefix) : IMetricSink
-    {
-        public void LogMetric(string key, double value, long step)
+    /// <summary>The <c>prepare-data</c> command: generate (or confirm) the cached Parquet files only.</summary>
+    public static ExperimentCommand<KeywordOptions> PrepareData { get; } = new(
+        "prepare-data", "synthesize the keywords with espeak-ng and write the Parquet files (cached)", async (options, output, cancellationToken) =>
         {
-            if (key.StartsWith("eval/", StringComparison.Ordinal))
-            {
-                output.WriteLine($"{prefix} step {step} {key} {value:F4}");
-            }
-        }
-    }
+            var took = await KeywordCorpus.EnsureAsync(options.Corpus, options.DataDirectory, options.CacheDirectory, output, cancellationToken).ConfigureAwait(false);
+            await output.WriteLineAsync($"Data ready in {Path.GetFullPath(options.DataDirectory)} ({took.TotalSeconds:F1} s).").ConfigureAwait(false);
+            return 0;
+        });
 
-    /// <summary>The command-line entry point. Returns the process exit code.</summary>
-    public static async Task<int> MainAsync(IReadOnlyList<string> args, TextWriter output, TextWriter error, CancellationToken cancellationToken = default)
+    /// <summary>One run through the runner (see the class summary).</summary>
+    public static async Task<KeywordResult> TrainAsync(KeywordOptions options, RunContext context)
     {
-        ArgumentNullException.ThrowIfNull(args);
-        var plan = new CorpusPlan();
-        var dataDir = Path.Combine(ProjectDirectory, "data");
-        var took = await KeywordCorpus.EnsureAsync(plan, dataDir, Path.Combine(ProjectDirectory, ".cache"), output, cancellationToken).ConfigureAwait(false);
-        await output.WriteLineAsync($"data ready in {took.TotalSeconds:F1} s").ConfigureAwait(false);
-        var watch = Stopwatch.StartNew();
-        var data = await KeywordData.LoadAsync(plan, dataDir, 42, cancellationToken).ConfigureAwait(false);
-        await output.WriteLineAsync($"loaded in {watch.Elapsed.TotalSeconds:F1}s: source {data.SourceTrain.Count}/{data.SourceValidation.Count}, target {data.TargetTrain.Count}/{data.TargetValidation.Count}/{data.TargetTest.Count}, mean {data.Mean} std {data.Std}").ConfigureAwait(false);
-        var device = CPU;
-        var width = args.Count > 0 ? int.Parse(args[0], System.Globalization.CultureInfo.InvariantCulture) : 16;
-        var pretrainEpochs = args.Count > 1 ? int.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture) : 6;
-        Reproducibility.Seed(42);
-        var model = new KeywordCnn(plan.Features.MelBins, plan.Frames, width, plan.Keywords.Count);
-        await output.WriteLineAsync($"{ParameterReport.Of(model)}").ConfigureAwait(false);
-        watch.Restart();
-        KeywordTraining.Fit(model, data.SourceTrain, data.SourceValidation, KeywordTraining.Options(pretrainEpochs, 3e-3, 0.01), new ConsoleSink(output, "pretrain"), 64, 42, device, cancellationToken);
-        await output.WriteLineAsync($"pretrain {watch.Elapsed.TotalSeconds:F1}s").ConfigureAwait(false);
-        var before = ClassifierEvaluation.Evaluate(model, data.TargetTest, device);
-        var sourceVal = ClassifierEvaluation.Evaluate(model, data.SourceValidation, device);
-        await output.WriteLineAsync($"source val {sourceVal.Accuracy:P1}, target test before {before.Accuracy:P1}").ConfigureAwait(false);
-        var state = model.state_dict().ToDictionary(kv => kv.Key, kv => kv.Value.clone());
-
-        foreach (var method in new[] { AdaptationMethod.Lora, AdaptationMethod.Full, AdaptationMethod.Scratch })
+        ArgumentNullException.ThrowIfNull(options);
+        ArgumentNullException.ThrowIfNull(context);
+        var output = context.Output;
+        var plan = options.Corpus;
+        var cpu = Process.GetCurrentProcess().TotalProcessorTime;
+        var generation = await KeywordCorpus.EnsureAsync(plan, options.DataDirectory, options.CacheDirectory, output, context.CancellationToken).ConfigureAwait(false);
+        var data = await KeywordData.LoadAsync(plan, options.DataDirectory, context.Seed, context.CancellationToken).ConfigureAwait(false);
+        foreach (var record in data.Records)
         {
-            Reproducibility.Seed(43);
-            using var m = new KeywordCnn(plan.Features.MelBins, plan.Frames, width, plan.Keywords.Count);
-            if (method != AdaptationMethod.Scratch)
-            {
-                m.load_state_dict(state);
-            }
-
-            if (method == AdaptationMethod.Lora)
-            {
-                m.ApplyAdapters();
-            }
-
-            var lr = method == AdaptationMethod.Lora ? 5e-3 : method == AdaptationMethod.Full ? 1e-3 : 3e-3;
-            var epochs = method == AdaptationMethod.Scratch ? 30 : 15;
-            watch.Restart();
-            KeywordTraining.Fit(m, data.TargetTrain, data.TargetValidation, KeywordTraining.Options(epochs, lr, 0.01), new ConsoleSink(TextWriter.Null, method.ToString()), 32, 42, device, cancellationToken);
-            var after = ClassifierEvaluation.Evaluate(m, data.TargetTest, device);
-            await output.WriteLineAsync($"{method}: {ParameterReport.Of(m)} test {after.Accuracy:P1} in {watch.Elapsed.TotalSeconds:F1}s").ConfigureAwait(false);
+            context.LogDataset(record);
         }
 
-        return 0;
+        context.Run.LogParams(new Dictionary<string, string>(StringComparer.Ordinal)
+        {
+            ["data.synthetic"] = "espeak-ng " + data.EspeakVersion,
+            ["data.source_accents"] = string.Join(",", plan.SourceAccents),
+            ["data.target_accent"] = plan.TargetAccent,
+            ["data.target_adaptation_voices"] = string.Join(",", plan.TargetAdaptationVariants),
+            ["data.rows"] = Invariant($"source {data.SourceTrain.Count}+{data.SourceValidation.Count}, target {data.TargetTrain.Count}+{data.TargetValidation.Count}, test {data.TargetTest.Count}"),
+            ["features"] = Invariant($"log-mel {plan.Features.MelBins}x{plan.Frames} (FFT {plan.Features.FftSize}, hop {plan.Features.HopLength}, {plan.Features.SampleRate} Hz)"),
+        });
+        context.Run.LogMetric("time/data_s", generation.TotalSeconds, 0);
+        await output.WriteLineAsync(
+            $"SYNTHETIC speech (espeak-ng {data.EspeakVersion}): {plan.Keywords.Count} keywords; source accents {string.Join(", ", plan.SourceAccents)}: {data.SourceTrain.Count} training clips; "
+            + $"target {plan.TargetAccent}: {data.TargetTrain.Count} adaptation clips, {data.TargetTest.Count} test clips of other voices.").ConfigureAwait(false);
+
+        using var model = options.CreateModel();
+        var (sourceValidation, baseNote) = await PretrainedBaseAsync(options, plan, data, model, context).ConfigureAwait(false);
+        var before = ClassifierEvaluation.Evaluate(model, data.TargetTest, context.Device);
+        context.Run.LogMetric("pretrain/source_validation_accuracy", sourceValidation, 0);
+        context.Run.LogMetric("test/accuracy_before_adaptation", before.Accuracy, 0);
+        await output.WriteLineAsync($"Base model ({baseNote}): source validation {sourceValidation:P1}, {plan.TargetAccent} test {before.Accuracy:P1} before adaptation.").ConfigureAwait(false);
+
+        using var scratch = options.Method == AdaptationMethod.Scratch ? options.CreateModel() : null;
+        var adapted = scratch ?? model;
+        IReadOnlyList<AdapterTarget> adapters = [];
+        if (options.Method == AdaptationMethod.Lora)
+        {
+            adapters = model.ApplyAdapters(new AdapterOverrides(options.Rank));
+        }
+
+        adapted.to(context.Device);
+        var report = context.LogModel(adapted, options.Method.ToString().ToLowerInvariant(), adapters);
+        await output.WriteLineAsync($"Adapting with {options.Method}: {report}").ConfigureAwait(false);
+        var trainerOptions = KeywordTraining.Options(options.ResolvedEpochs(), options.ResolvedLearningRate(), options.WeightDecay);
+        var outcome = context.Fit(
+            trainerOptions, adapted, new TabularBatches(data.TargetTrain, options.BatchSize, context.Seed, context.Device),
+            b => KeywordTraining.Loss(adapted, b), KeywordTraining.Evaluator(adapted, data.TargetValidation, context.Device));
+        var after = ClassifierEvaluation.Evaluate(adapted, data.TargetTest, context.Device);
+        context.LogFinalMetrics(
+            new Dictionary<string, double>
+            {
+                [RunNames.TestAccuracy] = after.Accuracy,
+                [RunNames.TestLoss] = after.Loss,
+                ["time/total_cpu_s"] = (Process.GetCurrentProcess().TotalProcessorTime - cpu).TotalSeconds,
+            },
+            outcome.Steps);
+        if (options.Method == AdaptationMethod.Lora)
+        {
+            var folder = context.SaveAdapter(model, adapters, model.TrainableModules);
+            await output.WriteLineAsync($"LoRA adapter saved in PEFT format: {folder}").ConfigureAwait(false);
+        }
+
+        await output.WriteLineAsync(
+            $"{plan.TargetAccent} test accuracy: {before.Accuracy:P1} before -> {after.Accuracy:P1} after {options.Method} "
+            + $"({report.Trainable:N0} of {report.Total:N0} parameters trained). Run {context.Run.RunId}.").ConfigureAwait(false);
+        return new KeywordResult(options.Method, sourceValidation, before.Accuracy, after.Accuracy, report.Trainable, report.Total);
     }
+
+    /// <summary>
+    /// Trains the base on the source accents, or loads the one a run with the same data, settings and seed saved.
+    /// Returns its source validation accuracy and where it came from.
+    /// </summary>
+    private static async Task<(double Accuracy, string Note)> PretrainedBaseAsync(KeywordOptions options, CorpusPlan plan, KeywordData data, KeywordCnn model, RunContext context)
+    {
+        var key = string.Join("|", data.Records.Select(r => r.Digest).Append(Invariant(
+            $"{options.Width}|{options.PretrainEpochs}|{options.PretrainLearningRate}|{options.PretrainBatchSize}|{options.WeightDecay}|{context.Seed}|{context.Device.type}")));
+        var digest = Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(key)))[..16];
+        // Kept beside the data it was trained on: new data gives new digests, and deleting the data folder drops the bases.
+        var path = Path.Combine(options.DataDirectory, "bases", $"keyword-cnn-{digest}.bin");
+        context.Run.LogParams(new Dictionary<string, string>(StringComparer.Ordinal) { ["pretrained_base"] = digest });
+        model.to(context.Device);
+        string note;
+        if (File.Exists(path))
+        {
+            model.load(path);
+            note = $"loaded from {path}";
+        }
+        else
+        {
+            await context.Output.WriteLineAsync($"Pretraining the base on {string.Join(", ", plan.SourceAccents)} ({data.SourceTrain.Count} clips, {options.PretrainEpochs} epochs) ...").ConfigureAwait(false);
+            var clock = Stopwatch.StartNew();
+            context.FitPhase(
+                "pretrain/", KeywordTraining.Options(options.PretrainEpochs, options.PretrainLearningRate, options.WeightDecay), model,
+                new TabularBatches(data.SourceTrain, options.PretrainBatchSize, context.Seed, context.Device),
+                b => KeywordTraining.Loss(model, b), KeywordTraining.Evaluator(model, data.SourceValidation, context.Device));
+            context.Run.LogMetric("time/pretrain_s", clock.Elapsed.TotalSeconds, 0);
+            Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+            var temporary = path + ".tmp";
+            model.save(temporary);
+            File.Move(temporary, path, overwrite: true);
+            note = $"trained in {clock.Elapsed.TotalSeconds:F0} s, cached as {path}";
+        }
+
+        return (ClassifierEvaluation.Evaluate(model, data.SourceValidation, context.Device).Accuracy, note);
+    }
+
+    private static string Invariant(FormattableString text) => text.ToString(CultureInfo.InvariantCulture);
 }

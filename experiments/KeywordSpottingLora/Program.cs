@@ -1,1 +1,2 @@
-return await KeywordSpottingLora.KeywordExperiment.MainAsync(args, System.Console.Out, System.Console.Error);
+return await PeftSharp.Training.Runner.ExperimentRunner.RunAsync<KeywordSpottingLora.KeywordOptions>(
+    args, KeywordSpottingLora.KeywordExperiment.TrainAsync, KeywordSpottingLora.KeywordExperiment.PrepareData);

@@ -25,6 +25,9 @@ public static class KeywordCorpus
     /// <summary>Parquet key-value metadata entry holding the plan fingerprint.</summary>
     public const string FingerprintKey = "peftsharp.keyword_corpus.fingerprint";
 
+    /// <summary>Parquet key-value metadata entry holding the espeak-ng version that spoke the clips.</summary>
+    public const string EspeakVersionKey = "peftsharp.keyword_corpus.espeak_ng";
+
     /// <summary>The file of <paramref name="part"/> (an accent, or the target accent's "adapt"/"test" voices).</summary>
     public static string PathOf(string dataDirectory, string part) => Path.Combine(dataDirectory, $"keywords-{part}.parquet");
 
@@ -67,12 +70,12 @@ public static class KeywordCorpus
             if (isTarget)
             {
                 var adapt = clips.Where(c => plan.TargetAdaptationVariants.Contains(c.Variant)).ToList();
-                await WriteAsync(files[0], adapt, features, fingerprint, cancellationToken).ConfigureAwait(false);
-                await WriteAsync(files[1], clips.Except(adapt).ToList(), features, fingerprint, cancellationToken).ConfigureAwait(false);
+                await WriteAsync(files[0], adapt, features, fingerprint, espeak.Version, cancellationToken).ConfigureAwait(false);
+                await WriteAsync(files[1], clips.Except(adapt).ToList(), features, fingerprint, espeak.Version, cancellationToken).ConfigureAwait(false);
             }
             else
             {
-                await WriteAsync(files[0], clips, features, fingerprint, cancellationToken).ConfigureAwait(false);
+                await WriteAsync(files[0], clips, features, fingerprint, espeak.Version, cancellationToken).ConfigureAwait(false);
             }
 
             await log.WriteLineAsync(
@@ -91,7 +94,7 @@ public static class KeywordCorpus
     /// Reads a corpus file into memory as a <see cref="TabularData"/> (each row the flattened spectrogram, labels the
     /// keyword indices), after <see cref="ParquetDataset"/> validated every row: shapes, nulls, labels in range.
     /// </summary>
-    public static async Task<TabularData> ReadAsync(string path, CorpusPlan plan, CancellationToken cancellationToken = default)
+    public static async Task<KeywordFile> ReadAsync(string path, CorpusPlan plan, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(plan);
         var mels = plan.Features.MelBins;
@@ -115,7 +118,15 @@ public static class KeywordCorpus
         }
 
         var names = Enumerable.Range(0, width).Select(i => $"mel{i / frames}_t{i % frames}").ToArray();
-        return new TabularData(names, [.. features], [.. labels]);
+        string? version;
+        var reader = await ParquetReader.CreateAsync(path, cancellationToken: cancellationToken).ConfigureAwait(false);
+        await using (reader.ConfigureAwait(false))
+        {
+            version = reader.CustomMetadata.GetValueOrDefault(EspeakVersionKey);
+        }
+
+        var record = await dataset.DescribeAsync(cancellationToken).ConfigureAwait(false);
+        return new KeywordFile(new TabularData(names, [.. features], [.. labels]), record, version ?? "unknown");
     }
 
     private static async Task<List<KeywordClip>> SynthesizeAccentAsync(KeywordSynthesizer synthesizer, CorpusPlan plan, string accent, CancellationToken cancellationToken)
@@ -147,7 +158,7 @@ public static class KeywordCorpus
         }
     }
 
-    private static async Task WriteAsync(string path, List<KeywordClip> clips, LogMelSpectrogram features, string fingerprint, CancellationToken cancellationToken)
+    private static async Task WriteAsync(string path, List<KeywordClip> clips, LogMelSpectrogram features, string fingerprint, string espeakVersion, CancellationToken cancellationToken)
     {
         var samples = clips[0].Samples.Length;
         var spectra = new List<float>();
@@ -179,7 +190,7 @@ public static class KeywordCorpus
                 var writer = await ParquetWriter.CreateAsync(new ParquetSchema(logmel, label, keyword, accent, variant, speed, pitch), stream, cancellationToken: cancellationToken).ConfigureAwait(false);
                 await using (writer.ConfigureAwait(false))
                 {
-                    writer.CustomMetadata = new Dictionary<string, string> { [FingerprintKey] = fingerprint };
+                    writer.CustomMetadata = new Dictionary<string, string> { [FingerprintKey] = fingerprint, [EspeakVersionKey] = espeakVersion };
                     using var rowGroup = writer.CreateRowGroup();
                     var element = (DataField)logmel.Item;
                     var definitions = Enumerable.Repeat(element.MaxDefinitionLevel, spectra.Count).ToArray();

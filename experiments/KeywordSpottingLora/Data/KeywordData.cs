@@ -20,21 +20,24 @@ public sealed record KeywordData(
     TabularData TargetValidation,
     TabularData TargetTest,
     float Mean,
-    float Std)
+    float Std,
+    IReadOnlyList<DatasetRecord> Records,
+    string EspeakVersion)
 {
     /// <summary>Reads the plan's files from <paramref name="dataDirectory"/> and splits them with <paramref name="seed"/>.</summary>
     public static async Task<KeywordData> LoadAsync(CorpusPlan plan, string dataDirectory, int seed, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(plan);
-        var sources = new List<TabularData>();
-        foreach (var accent in plan.SourceAccents)
+        var files = new List<KeywordFile>();
+        foreach (var path in plan.SourceAccents.Select(a => KeywordCorpus.PathOf(dataDirectory, a))
+            .Append(KeywordCorpus.AdaptationPath(dataDirectory, plan)).Append(KeywordCorpus.TestPath(dataDirectory, plan)))
         {
-            sources.Add(await KeywordCorpus.ReadAsync(KeywordCorpus.PathOf(dataDirectory, accent), plan, cancellationToken).ConfigureAwait(false));
+            files.Add(await KeywordCorpus.ReadAsync(path, plan, cancellationToken).ConfigureAwait(false));
         }
 
-        var source = Concatenate(sources);
-        var adapt = await KeywordCorpus.ReadAsync(KeywordCorpus.AdaptationPath(dataDirectory, plan), plan, cancellationToken).ConfigureAwait(false);
-        var test = await KeywordCorpus.ReadAsync(KeywordCorpus.TestPath(dataDirectory, plan), plan, cancellationToken).ConfigureAwait(false);
+        var source = Concatenate(files.Take(plan.SourceAccents.Count).Select(f => f.Data).ToList());
+        var adapt = files[^2].Data;
+        var test = files[^1].Data;
 
         var (sourceTrain, sourceValidation) = DataSplits.Stratified(Enumerable.Range(0, source.Count).ToArray(), source.Label, 0.9, seed);
         var (targetTrain, targetValidation) = DataSplits.Stratified(Enumerable.Range(0, adapt.Count).ToArray(), adapt.Label, 0.8, seed);
@@ -42,7 +45,8 @@ public sealed record KeywordData(
         var (mean, std) = Statistics(train);
         TabularData Scale(TabularData d) => d.MapFeatures((_, _, v) => (v - mean) / std);
         return new KeywordData(
-            Scale(train), Scale(source.Select(sourceValidation)), Scale(adapt.Select(targetTrain)), Scale(adapt.Select(targetValidation)), Scale(test), mean, std);
+            Scale(train), Scale(source.Select(sourceValidation)), Scale(adapt.Select(targetTrain)), Scale(adapt.Select(targetValidation)), Scale(test), mean, std,
+            files.Select(f => f.Record).ToList(), string.Join(",", files.Select(f => f.EspeakVersion).Distinct()));
     }
 
     private static (float Mean, float Std) Statistics(TabularData data)

@@ -79,6 +79,27 @@ public static class DebianRuntimeClosure
         return missing.Select(p => (p, candidates[p])).ToList();
     }
 
+    /// <summary>
+    /// Downloads <paramref name="packages"/> into <paramref name="directory"/> with one <c>apt-get download</c> (one
+    /// call instead of one per package: each call costs apt's start-up and a connection). Packages whose .deb is
+    /// already there are skipped.
+    /// </summary>
+    /// <exception cref="InvalidOperationException">apt-get fails; its message is included.</exception>
+    public static async Task DownloadAsync(IReadOnlyList<(string Package, string Version)> packages, string directory, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(packages);
+        Directory.CreateDirectory(directory);
+        var present = Directory.EnumerateFiles(directory, "*.deb").Select(Path.GetFileName).ToHashSet(StringComparer.Ordinal);
+        var wanted = packages
+            .Where(p => !present.Any(f => f!.StartsWith($"{p.Package}_{p.Version.Replace(":", "%3a", StringComparison.Ordinal)}_", StringComparison.Ordinal)))
+            .Select(p => $"{p.Package}={p.Version}")
+            .ToArray();
+        if (wanted.Length > 0)
+        {
+            await RunAsync("apt-get", ["download", .. wanted], cancellationToken, directory).ConfigureAwait(false);
+        }
+    }
+
     /// <summary>Parses <c>apt-cache depends --recurse</c> output: package -> its Depends/PreDepends, each a group of alternatives.</summary>
     public static Dictionary<string, List<List<DebianAlternative>>> ParseDependsGraph(string text)
     {
@@ -171,9 +192,14 @@ public static class DebianRuntimeClosure
         return result;
     }
 
-    private static async Task<string> RunAsync(string tool, string[] arguments, CancellationToken cancellationToken)
+    private static async Task<string> RunAsync(string tool, string[] arguments, CancellationToken cancellationToken, string? workingDirectory = null)
     {
         var start = new ProcessStartInfo(tool) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        if (workingDirectory is not null)
+        {
+            start.WorkingDirectory = workingDirectory;
+        }
+
         foreach (var argument in arguments)
         {
             start.ArgumentList.Add(argument);

@@ -69,6 +69,16 @@ public sealed partial class EspeakNg
 
             packages = await DebianRuntimeClosure.ResolveAsync([PackageName], log, cancellationToken).ConfigureAwait(false);
             await log.WriteLineAsync($"espeak-ng needs {packages.Count} Debian packages this machine lacks: {string.Join(", ", packages.Select(p => p.Package))}").ConfigureAwait(false);
+            try
+            {
+                await DebianRuntimeClosure.DownloadAsync(packages, root, cancellationToken).ConfigureAwait(false);
+            }
+            catch (InvalidOperationException e)
+            {
+                // One package at a time below, with DebianPackage's own recovery (apt-get update as root).
+                await log.WriteLineAsync($"Downloading them together failed ({e.Message.Split('\n')[0]}); fetching one by one.").ConfigureAwait(false);
+            }
+
             foreach (var (package, version) in packages)
             {
                 await DebianPackage.EnsureExtractedAsync(package, version, root, log, cancellationToken).ConfigureAwait(false);
