@@ -15,6 +15,7 @@ using PeftSharp;
 using PeftSharp.Training;
 using PeftSharp.Training.Engine;
 using PeftSharp.Training.Runner;
+using TorchSharp;
 using static TorchSharp.torch;
 
 /// <summary>
@@ -46,6 +47,7 @@ public static class KeywordExperiment
         ArgumentNullException.ThrowIfNull(context);
         var output = context.Output;
         var plan = options.Corpus;
+        var method = options.AdaptationMethod();
         var cpu = Process.GetCurrentProcess().TotalProcessorTime;
         var generation = await KeywordCorpus.EnsureAsync(plan, options.DataDirectory, options.CacheDirectory, output, context.CancellationToken).ConfigureAwait(false);
         var data = await KeywordData.LoadAsync(plan, options.DataDirectory, context.Seed, context.CancellationToken).ConfigureAwait(false);
@@ -75,17 +77,17 @@ public static class KeywordExperiment
         context.Run.LogMetric("test/accuracy_before_adaptation", before.Accuracy, 0);
         await output.WriteLineAsync($"Base model ({baseNote}): source validation {sourceValidation:P1}, {plan.TargetAccent} test {before.Accuracy:P1} before adaptation.").ConfigureAwait(false);
 
-        using var scratch = options.Method == AdaptationMethod.Scratch ? options.CreateModel() : null;
+        using var scratch = method == AdaptationMethod.Scratch ? options.CreateModel() : null;
         var adapted = scratch ?? model;
         IReadOnlyList<AdapterTarget> adapters = [];
-        if (options.Method == AdaptationMethod.Lora)
+        if (method == AdaptationMethod.Lora)
         {
             adapters = model.ApplyAdapters(new AdapterOverrides(options.Rank));
         }
 
         adapted.to(context.Device);
-        var report = context.LogModel(adapted, options.Method.ToString().ToLowerInvariant(), adapters);
-        await output.WriteLineAsync($"Adapting with {options.Method}: {report}").ConfigureAwait(false);
+        var report = context.LogModel(adapted, options.Method, adapters);
+        await output.WriteLineAsync($"Adapting with {method}: {report}").ConfigureAwait(false);
         var trainerOptions = KeywordTraining.Options(options.ResolvedEpochs(), options.ResolvedLearningRate(), options.WeightDecay);
         var outcome = context.Fit(
             trainerOptions, adapted, new TabularBatches(data.TargetTrain, options.BatchSize, context.Seed, context.Device),
@@ -99,16 +101,16 @@ public static class KeywordExperiment
                 ["time/total_cpu_s"] = (Process.GetCurrentProcess().TotalProcessorTime - cpu).TotalSeconds,
             },
             outcome.Steps);
-        if (options.Method == AdaptationMethod.Lora)
+        if (method == AdaptationMethod.Lora)
         {
             var folder = context.SaveAdapter(model, adapters, model.TrainableModules);
             await output.WriteLineAsync($"LoRA adapter saved in PEFT format: {folder}").ConfigureAwait(false);
         }
 
         await output.WriteLineAsync(
-            $"{plan.TargetAccent} test accuracy: {before.Accuracy:P1} before -> {after.Accuracy:P1} after {options.Method} "
+            $"{plan.TargetAccent} test accuracy: {before.Accuracy:P1} before -> {after.Accuracy:P1} after {method} "
             + $"({report.Trainable:N0} of {report.Total:N0} parameters trained). Run {context.Run.RunId}.").ConfigureAwait(false);
-        return new KeywordResult(options.Method, sourceValidation, before.Accuracy, after.Accuracy, report.Trainable, report.Total);
+        return new KeywordResult(method, sourceValidation, before.Accuracy, after.Accuracy, report.Trainable, report.Total);
     }
 
     /// <summary>

@@ -21,9 +21,10 @@ public sealed partial class KeywordOptions
         prepare-data only generates the Parquet data (cached: later runs reuse it).
         """;
 
-    /// <summary>How to reach the target accent.</summary>
-    [Hyperparameter(Description = "lora (adapters only), full (all weights) or scratch (new model, target data only)", Sweep = new[] { "Lora", "Full", "Scratch" })]
-    public AdaptationMethod Method { get; init; } = AdaptationMethod.Lora;
+    /// <summary>How to reach the target accent, in the runner's lower-case method names (the MLflow param <c>method</c>).</summary>
+    [Hyperparameter(Description = "lora (adapters only), full (all weights) or scratch (new model, target data only)",
+        Allowed = new[] { "lora", "full", "scratch" }, Sweep = new[] { "lora", "full", "scratch" })]
+    public string Method { get; init; } = "lora";
 
     /// <summary>Folder of the generated Parquet files and of the pretrained bases cached beside them.</summary>
     [Hyperparameter(Name = "data-dir", Description = "folder of the generated Parquet files (and cached pretrained bases)")]
@@ -47,7 +48,7 @@ public sealed partial class KeywordOptions
 
     /// <summary>Epochs of the base model on the source accents.</summary>
     [Hyperparameter(Description = "base model epochs on the source accents", Min = 1, Max = 1000)]
-    public int PretrainEpochs { get; init; } = 6;
+    public int PretrainEpochs { get; init; } = 8;
 
     /// <summary>Learning rate of the base model.</summary>
     [Hyperparameter(Description = "base model learning rate", Min = 1e-6, Max = 1)]
@@ -81,15 +82,18 @@ public sealed partial class KeywordOptions
     [Model]
     public KeywordCnn CreateModel() => new(Corpus.Features.MelBins, Corpus.Frames, Width, Corpus.Keywords.Count);
 
+    /// <summary><see cref="Method"/> as the enum.</summary>
+    public AdaptationMethod AdaptationMethod() => Enum.Parse<AdaptationMethod>(Method, ignoreCase: true);
+
     /// <summary>The adaptation epochs of <see cref="Method"/>.</summary>
-    public int ResolvedEpochs() => Epochs ?? (Method == AdaptationMethod.Scratch ? 30 : 15);
+    public int ResolvedEpochs() => Epochs ?? (AdaptationMethod() == KeywordSpottingLora.AdaptationMethod.Scratch ? 30 : 15);
 
     /// <summary>The adaptation learning rate of <see cref="Method"/>.</summary>
-    public double ResolvedLearningRate() => LearningRate ?? Method switch
+    public double ResolvedLearningRate() => LearningRate ?? AdaptationMethod() switch
     {
-        AdaptationMethod.Lora => 5e-3,
-        AdaptationMethod.Full => 1e-3,
-        AdaptationMethod.Scratch => 3e-3,
+        KeywordSpottingLora.AdaptationMethod.Lora => 5e-3,
+        KeywordSpottingLora.AdaptationMethod.Full => 1e-3,
+        KeywordSpottingLora.AdaptationMethod.Scratch => 3e-3,
         _ => throw new ArgumentOutOfRangeException(nameof(Method), Method, "Unknown adaptation method."),
     };
 }

@@ -51,12 +51,12 @@ public sealed record CorpusPlan
     /// <summary>The spectrogram settings.</summary>
     public LogMelOptions Features { get; init; } = new(SampleRate: 22050, FftSize: 512, HopLength: 256, MelBins: 40, MinFrequency: 20, MaxFrequency: 8000);
 
-    /// <summary>A tiny plan for tests: one source accent, two variants, one rate and pitch.</summary>
+    /// <summary>A tiny plan for tests: one source accent, four variants (two to adapt on), one rate and pitch.</summary>
     public static CorpusPlan Smoke => new()
     {
         SourceAccents = ["en-us"],
-        Variants = ["m1", "f2", "m3"],
-        TargetAdaptationVariants = ["m1"],
+        Variants = ["m1", "f2", "m3", "klatt"],
+        TargetAdaptationVariants = ["m1", "f2"],
         Speeds = [165],
         Pitches = [50],
         AugmentedCopies = 2,

@@ -150,7 +150,8 @@ public static class KeywordCorpus
         try
         {
             await using var reader = await ParquetReader.CreateAsync(path, cancellationToken: cancellationToken).ConfigureAwait(false);
-            return reader.CustomMetadata.GetValueOrDefault(FingerprintKey);
+            // A file without the espeak-ng version (written by an older version of this code) is outdated too.
+            return reader.CustomMetadata.ContainsKey(EspeakVersionKey) ? reader.CustomMetadata.GetValueOrDefault(FingerprintKey) : null;
         }
         catch (Exception e) when (e is IOException or InvalidDataException or NotSupportedException)
         {

@@ -59,12 +59,12 @@ public sealed class KeywordSmokeTests(ITestOutputHelper output)
         var source = await KeywordCorpus.ReadAsync(KeywordCorpus.PathOf(folder.Path, "en-us"), plan);
         var adapt = await KeywordCorpus.ReadAsync(adaptPath, plan);
         var test = await KeywordCorpus.ReadAsync(KeywordCorpus.TestPath(folder.Path, plan), plan);
-        // 10 keywords x 3 variants x 2 copies; the target's adaptation voice is 1 of the 3 variants.
-        source.Data.Count.Should().Be(60);
-        adapt.Data.Count.Should().Be(20);
+        // 10 keywords x 4 variants x 2 copies; the target's adaptation voices are 2 of the 4 variants.
+        source.Data.Count.Should().Be(80);
+        adapt.Data.Count.Should().Be(40);
         test.Data.Count.Should().Be(40);
         source.Data.FeatureCount.Should().Be(plan.Features.MelBins * plan.Frames);
-        Enumerable.Range(0, source.Data.Count).GroupBy(source.Data.Label).Should().HaveCount(10).And.OnlyContain(g => g.Count() == 6);
+        Enumerable.Range(0, source.Data.Count).GroupBy(source.Data.Label).Should().HaveCount(10).And.OnlyContain(g => g.Count() == 8);
         source.EspeakVersion.Should().StartWith("1.");
         source.Record.Digest.Should().NotBe(adapt.Record.Digest);
     }
@@ -77,7 +77,7 @@ public sealed class KeywordSmokeTests(ITestOutputHelper output)
         var store = new MlflowFileStore(folder.File("mlruns"));
         var options = new KeywordOptions
         {
-            Smoke = true, DataDirectory = folder.File("data"), CacheDirectory = Cache, Width = 8, Method = AdaptationMethod.Lora,
+            Smoke = true, DataDirectory = folder.File("data"), CacheDirectory = Cache, Width = 8, Method = "lora",
             PretrainEpochs = 20, PretrainLearningRate = 1e-2, PretrainBatchSize = 9, Epochs = 10, LearningRate = 1e-2, BatchSize = 8,
         };
         var console = new StringWriter();
@@ -92,7 +92,7 @@ public sealed class KeywordSmokeTests(ITestOutputHelper output)
 
         result.Status.Should().Be(RunStatus.Finished, result.Error);
         var pretrainLoss = store.GetMetricHistory(result.RunId, "pretrain/loss").Select(m => m.Value).ToList();
-        pretrainLoss.Should().HaveCount(120);
+        pretrainLoss.Should().HaveCount(20 * 8, "20 epochs of 70 clips in batches of 9");
         pretrainLoss.TakeLast(6).Average().Should().BeLessThan(pretrainLoss.Take(6).Average() * 0.7, "training on the spectrograms lowers the loss");
         var run = store.GetRun(result.RunId);
         run.Params.Should().Contain("method", "lora").And.ContainKeys("adapter.conv1", "adapter.conv2", "adapter.conv3", "adapter.hidden", "data.synthetic");
