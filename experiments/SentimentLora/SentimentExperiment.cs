@@ -7,9 +7,12 @@ using System.Linq;
 using System.Reflection;
 using System.Threading;
 using System.Threading.Tasks;
+using PeftSharp.Data;
+using PeftSharp.Tracking;
+using PeftSharp.Training.Experiments;
 using SentimentLora.Data;
 
-/// <summary>The experiment's command line. For now: <c>prepare-data</c>.</summary>
+/// <summary>The experiment's command line: train (default), prepare-data, compare, sync, import.</summary>
 public static class SentimentExperiment
 {
     /// <summary>The project folder recorded at build time (data and cache default to folders in it).</summary>
@@ -23,59 +26,63 @@ public static class SentimentExperiment
     /// <summary>Default folder of downloaded packages (ignored by git).</summary>
     public static string DefaultCacheDirectory => Path.Combine(ProjectDirectory, ".cache");
 
-    /// <summary>Usage text.</summary>
-    public const string Help = """
-        Usage: SentimentLora prepare-data [--data-dir DIR] [--cache-dir DIR]
-
-          prepare-data   Fetch the Debian package r-cran-modeldata (apt-get download; cached), read its R data
-                         without R, and write data/reviews_train.parquet (4000) and data/reviews_test.parquet (1000).
-        """;
-
     /// <summary>The command-line entry point. Returns the process exit code.</summary>
     public static async Task<int> MainAsync(IReadOnlyList<string> args, TextWriter output, TextWriter error, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(args);
         ArgumentNullException.ThrowIfNull(output);
         ArgumentNullException.ThrowIfNull(error);
-        if (args.Count == 0 || args.Contains("--help") || args.Contains("-h"))
+        if (args.Count > 0 && args[0] is "compare" or "sync")
         {
-            await output.WriteLineAsync(Help).ConfigureAwait(false);
-            return args.Count == 0 ? 2 : 0;
+            return await TrackingCommands.RunAsync(args[0], args.Skip(1).ToList(), output, error).ConfigureAwait(false);
         }
 
-        var dataDirectory = DefaultDataDirectory;
-        var cacheDirectory = DefaultCacheDirectory;
-        for (var i = 1; i < args.Count; i++)
+        if (args.Count > 0 && args[0] == "import")
         {
-            var value = i + 1 < args.Count ? args[i + 1] : null;
-            switch (args[i])
-            {
-                case "--data-dir" when value is not null:
-                    dataDirectory = value;
-                    i++;
-                    break;
-                case "--cache-dir" when value is not null:
-                    cacheDirectory = value;
-                    i++;
-                    break;
-                default:
-                    await error.WriteLineAsync($"error: unknown or incomplete option '{args[i]}'.\n{Help}").ConfigureAwait(false);
-                    return 2;
-            }
+            return await DataCommands.RunAsync(args[0], args.Skip(1).ToList(), output, error).ConfigureAwait(false);
         }
 
-        if (args[0] != "prepare-data")
+        var prepareDataOnly = args.Count > 0 && args[0] == "prepare-data";
+        var options = prepareDataOnly ? args.Skip(1).ToList() : args;
+        if (options.Count > 0 && !options[0].StartsWith('-'))
         {
-            await error.WriteLineAsync($"error: unknown command '{args[0]}'.\n{Help}").ConfigureAwait(false);
-            return 2;
+            await error.WriteLineAsync($"error: Unknown command '{options[0]}'. Commands: prepare-data, compare, sync, import (or none to train).\nRun with --help for the options.").ConfigureAwait(false);
+            return ExperimentHost.UsageError;
         }
 
+        return await ExperimentHost.RunAsync<SentimentOptions>(
+            options, o => RunCommandAsync(o, prepareDataOnly, output, error, cancellationToken), output, error).ConfigureAwait(false);
+    }
+
+    private static async Task<int> RunCommandAsync(
+        SentimentOptions options, bool prepareDataOnly, TextWriter output, TextWriter error, CancellationToken cancellationToken)
+    {
         try
         {
-            await ReviewsData.PrepareAsync(dataDirectory, cacheDirectory, output, cancellationToken).ConfigureAwait(false);
-            return 0;
+            if (prepareDataOnly)
+            {
+                await ReviewsData.PrepareAsync(options.DataDirectory, options.CacheDirectory, output, cancellationToken).ConfigureAwait(false);
+                return 0;
+            }
+
+            var tracking = TrackingClients.FromEnvironment();
+            try
+            {
+                await SentimentRun.RunAsync(options, tracking, output, cancellationToken: cancellationToken).ConfigureAwait(false);
+                return 0;
+            }
+            finally
+            {
+                // A server client spools to disk and delivers in the background: disposing flushes it.
+                (tracking as IDisposable)?.Dispose();
+            }
         }
-        catch (Exception e) when (e is IOException or InvalidDataException or InvalidOperationException or UnauthorizedAccessException)
+        catch (OperationCanceledException)
+        {
+            // 128 + SIGINT, as shells report a program that Ctrl-C stopped.
+            return 130;
+        }
+        catch (Exception e) when (e is ArgumentException or IOException or InvalidDataException or InvalidOperationException or NotSupportedException or UnauthorizedAccessException)
         {
             await error.WriteLineAsync($"error: {e.Message}").ConfigureAwait(false);
             return 1;

@@ -7,10 +7,15 @@ using static TorchSharp.torch;
 /// <summary><c>attention</c>: self-attention (<c>self</c>) followed by its output projection (<c>output</c>).</summary>
 public sealed class BertAttention : nn.Module<Tensor, Tensor?, Tensor>
 {
-#pragma warning disable IDE1006, SA1300 // names are checkpoint keys
-    private readonly BertSelfAttention self;
-    private readonly BertSelfOutput output;
-#pragma warning restore IDE1006, SA1300
+    // Public so that adapter wiring generated in another assembly (PeftSharp's [LoraTargets]) can reach and replace
+    // the layers; the names are the checkpoint keys.
+#pragma warning disable IDE1006, SA1300, CA1051
+    /// <summary>The self-attention (<c>self</c>).</summary>
+    public readonly BertSelfAttention self;
+
+    /// <summary>The output projection (<c>output</c>).</summary>
+    public readonly BertSelfOutput output;
+#pragma warning restore IDE1006, SA1300, CA1051
 
     /// <summary>Creates the attention block of the shape <paramref name="config"/> describes.</summary>
     public BertAttention(BertConfig config)
@@ -21,12 +26,6 @@ public sealed class BertAttention : nn.Module<Tensor, Tensor?, Tensor>
         output = new BertSelfOutput(config, config.HiddenSize);
         RegisterComponents();
     }
-
-    /// <summary>The self-attention (<c>attention.self</c>).</summary>
-    public BertSelfAttention Self => self;
-
-    /// <summary>The output projection (<c>attention.output</c>).</summary>
-    public BertSelfOutput Output => output;
 
     /// <summary>Attention with residual and LayerNorm.</summary>
     /// <param name="hidden">Input states <c>[batch, seq, hidden]</c>.</param>

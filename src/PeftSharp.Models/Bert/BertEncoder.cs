@@ -11,9 +11,12 @@ using static TorchSharp.torch;
 /// <summary><c>encoder</c>: the stack of transformer layers <c>encoder.layer.0</c> ... <c>encoder.layer.{L-1}</c>.</summary>
 public sealed class BertEncoder : nn.Module<Tensor, Tensor?, Tensor>
 {
-#pragma warning disable IDE1006, SA1300 // names are checkpoint keys
-    private readonly ModuleList<BertLayer> layer;
-#pragma warning restore IDE1006, SA1300
+    // Public so that adapter wiring generated in another assembly (PeftSharp's [LoraTargets]) can reach and replace
+    // the layers; the names are the checkpoint keys.
+#pragma warning disable IDE1006, SA1300, CA1051
+    /// <summary>The layers (<c>layer.N</c>).</summary>
+    public readonly ModuleList<BertLayer> layer;
+#pragma warning restore IDE1006, SA1300, CA1051
 
     /// <summary>Creates the layer stack of the shape <paramref name="config"/> describes.</summary>
     public BertEncoder(BertConfig config)

@@ -10,8 +10,10 @@ using static TorchSharp.torch;
 /// </summary>
 public sealed class BertIntermediate : nn.Module<Tensor, Tensor>
 {
-    // Not readonly: adapter wiring replaces this layer with a wrapper.
-    private nn.Module<Tensor, Tensor> dense;
+    /// <summary>The projection (<c>dense</c>), possibly an adapter wrapper.</summary>
+#pragma warning disable CA1051 // public (and not readonly) so generated adapter wiring in another assembly can replace it
+    public nn.Module<Tensor, Tensor> dense;
+#pragma warning restore CA1051
 
     /// <summary>Creates the feed-forward expansion of the shape <paramref name="config"/> describes.</summary>
     public BertIntermediate(BertConfig config)
@@ -21,9 +23,6 @@ public sealed class BertIntermediate : nn.Module<Tensor, Tensor>
         dense = nn.Linear(config.HiddenSize, config.IntermediateSize);
         RegisterComponents();
     }
-
-    /// <summary>The projection (possibly an adapter wrapper).</summary>
-    public nn.Module<Tensor, Tensor> Dense => dense;
 
     /// <summary>Expands <c>[..., hidden]</c> to <c>[..., intermediate]</c>.</summary>
     public override Tensor forward(Tensor input)

@@ -7,11 +7,18 @@ using static TorchSharp.torch;
 /// <summary><c>encoder.layer.N</c>: attention, then the feed-forward block (post-LayerNorm, as in BERT).</summary>
 public sealed class BertLayer : nn.Module<Tensor, Tensor?, Tensor>
 {
-#pragma warning disable IDE1006, SA1300 // names are checkpoint keys
-    private readonly BertAttention attention;
-    private readonly BertIntermediate intermediate;
-    private readonly BertSelfOutput output;
-#pragma warning restore IDE1006, SA1300
+    // Public so that adapter wiring generated in another assembly (PeftSharp's [LoraTargets]) can reach and replace
+    // the layers; the names are the checkpoint keys.
+#pragma warning disable IDE1006, SA1300, CA1051
+    /// <summary>The attention block (<c>attention</c>).</summary>
+    public readonly BertAttention attention;
+
+    /// <summary>The feed-forward expansion (<c>intermediate</c>).</summary>
+    public readonly BertIntermediate intermediate;
+
+    /// <summary>The feed-forward output (<c>output</c>).</summary>
+    public readonly BertSelfOutput output;
+#pragma warning restore IDE1006, SA1300, CA1051
 
     /// <summary>Creates one transformer layer of the shape <paramref name="config"/> describes.</summary>
     public BertLayer(BertConfig config)
@@ -23,15 +30,6 @@ public sealed class BertLayer : nn.Module<Tensor, Tensor?, Tensor>
         output = new BertSelfOutput(config, config.IntermediateSize);
         RegisterComponents();
     }
-
-    /// <summary>The attention block (<c>attention</c>).</summary>
-    public BertAttention Attention => attention;
-
-    /// <summary>The feed-forward expansion (<c>intermediate</c>).</summary>
-    public BertIntermediate Intermediate => intermediate;
-
-    /// <summary>The feed-forward output (<c>output</c>).</summary>
-    public BertSelfOutput Output => output;
 
     /// <summary>Transforms <c>[batch, seq, hidden]</c>.</summary>
     /// <param name="hidden">Input states.</param>

@@ -15,11 +15,18 @@ using static TorchSharp.torch;
 /// </remarks>
 public sealed class BertModel : nn.Module<Tensor, Tensor?, Tensor>
 {
-#pragma warning disable IDE1006, SA1300 // names are checkpoint keys
-    private readonly BertEmbeddings embeddings;
-    private readonly BertEncoder encoder;
-    private readonly BertPooler pooler;
-#pragma warning restore IDE1006, SA1300
+    // Public so that adapter wiring generated in another assembly (PeftSharp's [LoraTargets]) can reach and replace
+    // the layers; the names are the checkpoint keys.
+#pragma warning disable IDE1006, SA1300, CA1051
+    /// <summary>The embedding block (<c>embeddings</c>).</summary>
+    public readonly BertEmbeddings embeddings;
+
+    /// <summary>The layer stack (<c>encoder</c>).</summary>
+    public readonly BertEncoder encoder;
+
+    /// <summary>The pooler (<c>pooler</c>).</summary>
+    public readonly BertPooler pooler;
+#pragma warning restore IDE1006, SA1300, CA1051
 
     /// <summary>Creates a randomly initialised encoder of the shape <paramref name="config"/> describes.</summary>
     /// <exception cref="ArgumentException">The configuration is inconsistent (see <see cref="BertConfig.Validate"/>).</exception>
@@ -37,15 +44,6 @@ public sealed class BertModel : nn.Module<Tensor, Tensor?, Tensor>
 
     /// <summary>The shape this model was built with.</summary>
     public BertConfig Config { get; }
-
-    /// <summary>The embedding block (<c>embeddings</c>).</summary>
-    public BertEmbeddings Embeddings => embeddings;
-
-    /// <summary>The layer stack (<c>encoder</c>).</summary>
-    public BertEncoder Encoder => encoder;
-
-    /// <summary>The pooler (<c>pooler</c>).</summary>
-    public BertPooler Pooler => pooler;
 
     /// <summary>Encodes <paramref name="inputIds"/> with segment 0 everywhere.</summary>
     /// <param name="inputIds">Token ids, int64 <c>[batch, seq]</c>.</param>

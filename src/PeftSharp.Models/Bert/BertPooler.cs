@@ -7,7 +7,10 @@ using static TorchSharp.torch;
 /// <summary><c>pooler</c>: <c>tanh(dense(h[:, 0]))</c>, the first token's state projected (BERT's pooled output).</summary>
 public sealed class BertPooler : nn.Module<Tensor, Tensor>
 {
-    private nn.Module<Tensor, Tensor> dense;
+    /// <summary>The projection (<c>dense</c>), possibly an adapter wrapper.</summary>
+#pragma warning disable CA1051 // public (and not readonly) so generated adapter wiring in another assembly can replace it
+    public nn.Module<Tensor, Tensor> dense;
+#pragma warning restore CA1051
 
     /// <summary>Creates the pooler of the shape <paramref name="config"/> describes.</summary>
     public BertPooler(BertConfig config)

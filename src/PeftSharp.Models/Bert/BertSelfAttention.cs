@@ -5,15 +5,24 @@ using TorchSharp;
 using static TorchSharp.torch;
 
 /// <summary>
-/// <c>attention.self</c>: multi-head scaled dot-product attention. <c>query</c>, <c>key</c> and <c>value</c> are typed
+/// <c>attention.self</c>: multi-head scaled dot-product attention. <c>query</c>, <c>key</c> and <c>value</c> are public fields typed
 /// <see cref="nn.Module{T, TResult}"/> so adapter wrappers (LoRA and others) can replace them.
 /// </summary>
 public sealed class BertSelfAttention : nn.Module<Tensor, Tensor?, Tensor>
 {
-    // Not readonly: adapter wiring replaces these layers with wrappers.
-    private nn.Module<Tensor, Tensor> query;
-    private nn.Module<Tensor, Tensor> key;
-    private nn.Module<Tensor, Tensor> value;
+// Public and not readonly so that adapter wiring generated in another assembly can replace them; the names are
+    // the checkpoint keys.
+#pragma warning disable IDE1006, SA1300, CA1051
+    /// <summary>The query projection (<c>query</c>), possibly an adapter wrapper.</summary>
+    public nn.Module<Tensor, Tensor> query;
+
+    /// <summary>The key projection (<c>key</c>), possibly an adapter wrapper.</summary>
+    public nn.Module<Tensor, Tensor> key;
+
+    /// <summary>The value projection (<c>value</c>), possibly an adapter wrapper.</summary>
+    public nn.Module<Tensor, Tensor> value;
+#pragma warning restore IDE1006, SA1300, CA1051
+
     private readonly int heads;
     private readonly int headSize;
     private readonly double dropoutProb;
@@ -31,15 +40,6 @@ public sealed class BertSelfAttention : nn.Module<Tensor, Tensor?, Tensor>
         dropoutProb = config.AttentionProbsDropoutProb;
         RegisterComponents();
     }
-
-    /// <summary>The query projection (possibly an adapter wrapper).</summary>
-    public nn.Module<Tensor, Tensor> Query => query;
-
-    /// <summary>The key projection (possibly an adapter wrapper).</summary>
-    public nn.Module<Tensor, Tensor> Key => key;
-
-    /// <summary>The value projection (possibly an adapter wrapper).</summary>
-    public nn.Module<Tensor, Tensor> Value => value;
 
     /// <summary>Attends over <paramref name="hidden"/> <c>[batch, seq, hidden]</c>.</summary>
     /// <param name="hidden">Input states.</param>

@@ -13,8 +13,11 @@ using static TorchSharp.torch;
 /// </summary>
 public sealed class BertSelfOutput : nn.Module<Tensor, Tensor, Tensor>
 {
-    // Not readonly: adapter wiring replaces this layer with a wrapper.
-    private nn.Module<Tensor, Tensor> dense;
+    /// <summary>The projection (<c>dense</c>), possibly an adapter wrapper.</summary>
+#pragma warning disable CA1051 // public (and not readonly) so generated adapter wiring in another assembly can replace it
+    public nn.Module<Tensor, Tensor> dense;
+#pragma warning restore CA1051
+
     [ComponentName(Name = "LayerNorm")]
     private readonly LayerNorm layerNorm;
     private readonly Dropout dropout;
@@ -30,9 +33,6 @@ public sealed class BertSelfOutput : nn.Module<Tensor, Tensor, Tensor>
         dropout = nn.Dropout(config.HiddenDropoutProb);
         RegisterComponents();
     }
-
-    /// <summary>The projection (possibly an adapter wrapper).</summary>
-    public nn.Module<Tensor, Tensor> Dense => dense;
 
     /// <summary>Projects <paramref name="hidden"/>, adds <paramref name="residual"/> and normalises.</summary>
     public override Tensor forward(Tensor hidden, Tensor residual)

@@ -64,7 +64,7 @@ public sealed class BertModelTests
         }
 
         using var model = new BertModel(Tiny);
-        model.Encoder.Layers[0].Attention.Self.Query.Should().BeOfType<TorchSharp.Modules.Linear>();
+        model.encoder.Layers[0].attention.self.query.Should().BeOfType<TorchSharp.Modules.Linear>();
     }
 
     [Fact]

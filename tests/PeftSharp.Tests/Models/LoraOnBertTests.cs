@@ -1,7 +1,6 @@
 namespace PeftSharp.Tests.Models;
 
 using System.Linq;
-using System.Reflection;
 using FluentAssertions;
 using PeftSharp.Lora;
 using PeftSharp.Models.Bert;
@@ -23,16 +22,18 @@ public sealed class LoraOnBertTests
         using var ids = tensor(new long[] { 2, 5, 7, 9, 3 }, [1, 5]);
         using var before = model.call(ids, null);
 
-        foreach (var layer in model.Encoder.Layers)
+        foreach (var layer in model.encoder.Layers)
         {
-            foreach (var name in new[] { "query", "value" })
+            // What adapter wiring does: wrap, store into the public field, re-register under the same name.
+            var attention = layer.attention.self;
+            var query = new LoraLinear((Linear)attention.query, rank: 2, alpha: 4, dropout: 0);
+            var value = new LoraLinear((Linear)attention.value, rank: 2, alpha: 4, dropout: 0);
+            attention.query = query;
+            attention.value = value;
+            foreach (var (name, wrapper) in new[] { ("query", query), ("value", value) })
             {
-                // What adapter wiring does: wrap, store into the field, re-register under the same name.
-                var field = typeof(BertSelfAttention).GetField(name, BindingFlags.Instance | BindingFlags.NonPublic)!;
-                var wrapper = new LoraLinear((Linear)field.GetValue(layer.Attention.Self)!, rank: 2, alpha: 4, dropout: 0);
-                field.SetValue(layer.Attention.Self, wrapper);
-                layer.Attention.Self.register_module(name, null!);
-                layer.Attention.Self.register_module(name, wrapper);
+                attention.register_module(name, null!);
+                attention.register_module(name, wrapper);
             }
         }
 
@@ -41,7 +42,7 @@ public sealed class LoraOnBertTests
             .And.Contain("encoder.layer.1.attention.self.value.lora_A.default.weight")
             .And.Contain("encoder.layer.0.attention.self.value.lora_B.default.weight")
             .And.NotContain("encoder.layer.0.attention.self.query.weight");
-        model.Encoder.Layers[0].Attention.Self.Query.Should().BeOfType<LoraLinear>();
+        model.encoder.Layers[0].attention.self.query.Should().BeOfType<LoraLinear>();
 
         // LoRA B starts at zero: same output until trained.
         using var after = model.call(ids, null);

@@ -63,7 +63,7 @@ public sealed class ReviewsDataTests(ITestOutputHelper output)
     {
         var error = new StringWriter();
         (await SentimentExperiment.MainAsync(["train-everything"], TextWriter.Null, error)).Should().Be(2);
-        error.ToString().Should().Contain("unknown command 'train-everything'");
+        error.ToString().Should().Contain("Unknown command 'train-everything'");
         (await SentimentExperiment.MainAsync(["prepare-data", "--bogus"], TextWriter.Null, error)).Should().Be(2);
         error.ToString().Should().Contain("'--bogus'");
     }
