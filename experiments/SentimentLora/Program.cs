@@ -1,1 +1,2 @@
-return await SentimentLora.SentimentExperiment.MainAsync(args, System.Console.Out, System.Console.Error).ConfigureAwait(false);
+return await PeftSharp.Training.Runner.ExperimentRunner.RunAsync<SentimentLora.SentimentOptions>(
+    args, SentimentLora.SentimentRun.TrainAsync, SentimentLora.SentimentExperiment.PrepareData);

@@ -15,12 +15,8 @@ public sealed partial class SentimentOptions
         reviews from the rest (4000 training reviews, 1000 test reviews of other products), and records the run in
         MLflow (./mlruns unless MLFLOW_TRACKING_URI is set). The LoRA adapter is saved in PEFT's format as an artifact.
 
-        Commands (before the options):
-          (none)          train and record the run (--method frozen|lora|dora|ia3|full; --sweep grid compares them all)
-          prepare-data    only fetch the reviews from the Debian package and write the Parquet files
-          compare         compare recorded runs (compare --help)
-          sync            push a local mlruns/ store or the offline spool to a server (sync --help)
-          import          convert CSV, JSON Lines or ARFF to Parquet (import --help)
+        --method frozen|lora|dora|ia3|full picks the fine-tuning; --sweep grid runs all five as child runs of one
+        sweep run, on the same data, split and budget.
         """;
 
     /// <summary>Folder of the review Parquet files; prepared from the Debian package when missing.</summary>
@@ -31,29 +27,17 @@ public sealed partial class SentimentOptions
     [Hyperparameter(Name = "cache-dir", Description = "download cache of the Debian package")]
     public string CacheDirectory { get; init; } = SentimentExperiment.DefaultCacheDirectory;
 
-    /// <summary>MLflow experiment the run is recorded in.</summary>
-    [Hyperparameter(Description = "MLflow experiment")]
-    public string ExperimentName { get; init; } = "sentiment-lora";
-
     /// <summary>How the encoder is adapted.</summary>
     [Hyperparameter(Description = "fine-tuning method", Sweep = new[] { "frozen", "lora", "dora", "ia3", "full" })]
     public FineTuningMethod Method { get; init; } = FineTuningMethod.Lora;
 
-    /// <summary>Seed of the head's init, dropout, validation split and data order.</summary>
-    [Hyperparameter(Description = "seed of init, dropout, split and data order")]
-    public int Seed { get; init; } = 42;
-
-    /// <summary>auto, cpu, cuda or cuda:N.</summary>
-    [Hyperparameter(Description = "where to train: auto (CUDA when available), cpu, cuda or cuda:N")]
-    public string Device { get; init; } = "auto";
-
     /// <summary>Passes over the training reviews.</summary>
     [Hyperparameter(Description = "passes over the training reviews", Min = 1, Max = 1000)]
-    public int Epochs { get; init; } = 2;
+    public int Epochs { get; init; } = 1;
 
     /// <summary>Reviews per optimizer step.</summary>
     [Hyperparameter(Description = "reviews per step", Min = 1, Max = 4096)]
-    public int BatchSize { get; init; } = 32;
+    public int BatchSize { get; init; } = 16;
 
     /// <summary>Tokens per review kept, [CLS] and [SEP] included; batches are padded to their longest review only.</summary>
     [Hyperparameter(Description = "tokens kept per review, [CLS] and [SEP] included", Min = 8, Max = 512)]
@@ -83,33 +67,17 @@ public sealed partial class SentimentOptions
     [Hyperparameter(Description = "evaluate on only the first N test reviews (unset: all 1000)", Min = 1, Max = 1_000_000)]
     public int? TestLimit { get; init; }
 
-    /// <summary>CPU threads of the tensor library; 0 keeps its default (one per core).</summary>
-    [Hyperparameter(Description = "CPU threads for tensor math (0: one per core)", Min = 0, Max = 1024)]
-    public int Threads { get; init; }
-
     /// <summary>Evaluate on the validation reviews every this many steps; unset evaluates after each epoch.</summary>
     [Hyperparameter(Description = "evaluate on the validation reviews every N steps (unset: after each epoch)", Min = 1, Max = 1_000_000)]
     public int? EvalEvery { get; init; }
-
-    /// <summary>Print a progress line every this many steps.</summary>
-    [Hyperparameter(Description = "print progress every N steps", Min = 1, Max = 1_000_000)]
-    public int ProgressEvery { get; init; } = 5;
 
     /// <summary>Overrides the attributes' LoRA rank (lora and dora).</summary>
     [Hyperparameter(Description = "LoRA rank (unset: the attributes' 8)", Min = 1, Max = 384)]
     public int? Rank { get; init; }
 
-    /// <summary>Where checkpoints and the final adapter go (default: checkpoints/&lt;run id&gt;).</summary>
-    [Hyperparameter(Name = "checkpoint-dir", Description = "checkpoints and the final adapter (unset: checkpoints/<run id>)")]
-    public string? CheckpointDirectory { get; init; }
-
     /// <summary>Cache of the imported MiniLM weights (unset: PEFTSHARP_CACHE/models or ~/.cache/peftsharp/models).</summary>
     [Hyperparameter(Name = "model-cache", Description = "cache of the imported MiniLM weights (unset: ~/.cache/peftsharp/models)")]
     public string? ModelCacheDirectory { get; init; }
-
-    /// <summary>A checkpoint folder to continue from.</summary>
-    [Hyperparameter(Description = "continue from a checkpoint folder (Ctrl-C prints it)")]
-    public string? Resume { get; init; }
 
     /// <summary>The learning rate this run uses.</summary>
     public double EffectiveLearningRate => LearningRate ?? DefaultLearningRate(Method);

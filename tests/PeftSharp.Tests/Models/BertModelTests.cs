@@ -51,13 +51,14 @@ public sealed class BertModelTests
     public void Adapter_targets_are_fields_typed_Module_of_Tensor_to_Tensor_holding_Linear()
     {
         // Wrappers (LoRA, DoRA, IA3) replace these fields; a field typed Linear could not hold them (Linear is sealed).
+        // They are public so that adapter wiring generated in another assembly ([LoraTargets]) can assign them.
         foreach (var (type, name) in new[]
         {
             (typeof(BertSelfAttention), "query"), (typeof(BertSelfAttention), "key"), (typeof(BertSelfAttention), "value"),
             (typeof(BertSelfOutput), "dense"), (typeof(BertIntermediate), "dense"), (typeof(BertPooler), "dense"),
         })
         {
-            var field = type.GetField(name, BindingFlags.Instance | BindingFlags.NonPublic);
+            var field = type.GetField(name, BindingFlags.Instance | BindingFlags.Public);
             field.Should().NotBeNull($"{type.Name}.{name}");
             field!.FieldType.Should().Be<nn.Module<Tensor, Tensor>>();
             field.IsInitOnly.Should().BeFalse("wiring assigns the wrapper back to the field");

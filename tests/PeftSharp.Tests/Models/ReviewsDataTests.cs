@@ -10,6 +10,7 @@ using PeftSharp.Tests.Data;
 using SentimentLora;
 using PeftSharp.Data.Sources;
 using SentimentLora.Data;
+using PeftSharp.Training.Runner;
 using Xunit;
 using Xunit.Abstractions;
 
@@ -62,9 +63,12 @@ public sealed class ReviewsDataTests(ITestOutputHelper output)
     public async Task The_command_line_reports_unknown_commands_and_options()
     {
         var error = new StringWriter();
-        (await SentimentExperiment.MainAsync(["train-everything"], TextWriter.Null, error)).Should().Be(2);
-        error.ToString().Should().Contain("Unknown command 'train-everything'");
-        (await SentimentExperiment.MainAsync(["prepare-data", "--bogus"], TextWriter.Null, error)).Should().Be(2);
-        error.ToString().Should().Contain("'--bogus'");
+        var host = new RunnerHost { Output = TextWriter.Null, Error = error, HandleSignals = false };
+        (await ExperimentRunner.RunAsync<SentimentOptions>(["train-everything"], SentimentRun.TrainAsync, [SentimentExperiment.PrepareData], host)).Should().Be(2);
+        error.ToString().Should().Contain("Unknown command 'train-everything'").And.Contain("prepare-data");
+        (await ExperimentRunner.RunAsync<SentimentOptions>(["prepare-data", "--bogus"], SentimentRun.TrainAsync, [SentimentExperiment.PrepareData], host)).Should().Be(2);
+        error.ToString().Should().Contain("--bogus");
+        (await ExperimentRunner.RunAsync<SentimentOptions>(["--method", "lorra"], SentimentRun.TrainAsync, [SentimentExperiment.PrepareData], host)).Should().Be(2);
+        error.ToString().Should().Contain("--method").And.Contain("lorra");
     }
 }

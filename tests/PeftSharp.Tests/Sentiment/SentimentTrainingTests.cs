@@ -10,6 +10,7 @@ using PeftSharp.Data.Sources;
 using PeftSharp.Serialization;
 using PeftSharp.Tests.Data;
 using PeftSharp.Tracking;
+using PeftSharp.Training.Runner;
 using SentimentLora;
 using SentimentLora.Data;
 using Xunit;
@@ -34,7 +35,6 @@ public sealed class SentimentTrainingTests(ITestOutputHelper output)
         {
             DataDirectory = Path.Combine(folder.Path, "data"),
             Method = FineTuningMethod.Lora,
-            Device = "cpu",
             TrainLimit = 48,
             TestLimit = 32,
             ValidationFraction = 0,
@@ -43,18 +43,22 @@ public sealed class SentimentTrainingTests(ITestOutputHelper output)
             Epochs = 3,
             LearningRate = 3e-3,
             WarmupFraction = 0,
-            CheckpointDirectory = Path.Combine(folder.Path, "checkpoints"),
         };
         var store = new MlflowFileStore(Path.Combine(folder.Path, "mlruns"));
         var log = new StringWriter();
+        var settings = new RunSettings { Device = "cpu", CheckpointDirectory = Path.Combine(folder.Path, "checkpoints") };
+        var host = new RunnerHost { Output = log, Error = log, Tracking = store, HandleSignals = false };
 
-        var result = await SentimentRun.RunAsync(options, store, log);
+        var run = await ExperimentRunner.TrainAsync<SentimentOptions, SentimentResult>(options, SentimentRun.TrainAsync, settings, host);
         output.WriteLine(log.ToString());
+        run.Status.Should().Be(RunStatus.Finished, run.Error);
+        var result = run.Value!;
 
         // 3 epochs x 6 steps over the same 48 reviews: the last epoch's loss is clearly below the first's.
-        result.Losses.Should().HaveCount(18);
-        var first = result.Losses.Take(6).Average();
-        var last = result.Losses.Skip(12).Average();
+        var losses = store.GetMetricHistory(run.RunId, "train/loss").OrderBy(m => m.Step).Select(m => m.Value).ToList();
+        losses.Should().HaveCount(18);
+        var first = losses.Take(6).Average();
+        var last = losses.Skip(12).Average();
         output.WriteLine($"mean loss epoch 1 {first:F4}, epoch 3 {last:F4}");
         last.Should().BeLessThan(first - 0.05, "LoRA training on real reviews must reduce the loss");
 
@@ -99,11 +103,10 @@ public sealed class SentimentTrainingTests(ITestOutputHelper output)
             .Should().HaveCount(12).And.OnlyContain(t => t!.EndsWith(".attention.self.query", StringComparison.Ordinal) || t!.EndsWith(".attention.self.value", StringComparison.Ordinal));
 
         // The MLflow record: finished, with the comparison's metrics and the adapter as an artifact.
-        var run = store.GetRun(result.RunId);
-        run.Info.Status.Should().Be(RunStatus.Finished);
-        run.LatestMetrics.Keys.Should().Contain(["test/accuracy", "trainable_params", "time/step_ms", "memory/peak_rss_mb", "train/loss"]);
-        run.Params.Should().Contain("method", "Lora");
-        var artifacts = store.GetArtifactDirectory(result.RunId);
+        var record = store.GetRun(run.RunId);
+        record.LatestMetrics.Keys.Should().Contain(["test/accuracy", "trainable_params", "time/step_ms", "memory/peak_rss_mb", "train/loss"]);
+        record.Params.Should().Contain("method", "Lora");
+        var artifacts = store.GetArtifactDirectory(run.RunId);
         File.Exists(Path.Combine(artifacts, "adapter", "adapter_model.safetensors")).Should().BeTrue();
         File.Exists(Path.Combine(artifacts, "adapter", "adapter_config.json")).Should().BeTrue();
     }
