@@ -156,7 +156,17 @@ public sealed class RunContext
         var timer = new StepTimer();
         var memory = PeakMemory.Start();
         var clock = Stopwatch.StartNew();
-        var outcome = Guard(() => new Trainer(options, Metrics, new TrainingObservers(timer, Progress("train"))).Fit(model, data, computeLoss, evaluate, ResumeFrom, CancellationToken));
+        var sink = new BufferedRunMetricSink(Run);
+        TrainingOutcome outcome;
+        try
+        {
+            outcome = Guard(() => new Trainer(options, sink, new TrainingObservers(timer, Progress("train"))).Fit(model, data, computeLoss, evaluate, ResumeFrom, CancellationToken));
+        }
+        finally
+        {
+            sink.Flush();
+        }
+
         var measured = new Dictionary<string, double>(StringComparer.Ordinal) { [RunNames.TrainSeconds] = clock.Elapsed.TotalSeconds };
         if (timer.Steps > 0)
         {
@@ -200,8 +210,18 @@ public sealed class RunContext
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(prefix);
         ArgumentNullException.ThrowIfNull(options);
-        var outcome = Guard(() => new Trainer(options with { CheckpointDirectory = null }, new RunMetricSink(Run, prefix), Progress(prefix.TrimEnd('/')))
-            .Fit(model, data, computeLoss, evaluate, resumeFrom: null, CancellationToken));
+        var sink = new BufferedRunMetricSink(Run, prefix);
+        TrainingOutcome outcome;
+        try
+        {
+            outcome = Guard(() => new Trainer(options with { CheckpointDirectory = null }, sink, Progress(prefix.TrimEnd('/')))
+                .Fit(model, data, computeLoss, evaluate, resumeFrom: null, CancellationToken));
+        }
+        finally
+        {
+            sink.Flush();
+        }
+
         if (outcome.Reason == StopReason.Cancelled)
         {
             Output.WriteLine($"\nInterrupted during '{prefix.TrimEnd('/')}' at step {outcome.Steps}; run {Run.RunId} marked KILLED.");
