@@ -21,9 +21,6 @@ public static class RunNames
     /// <summary>Metric: peak resident memory of the process during the main training phase, in MiB.</summary>
     public const string PeakRssMegabytes = "memory/peak_rss_mb";
 
-    /// <summary>Metric: peak CUDA memory allocated by LibTorch during the main training phase, in MiB (CUDA only).</summary>
-    public const string PeakCudaMegabytes = "memory/peak_cuda_mb";
-
     /// <summary>Param: parameters that train.</summary>
     public const string TrainableParams = "trainable_params";
 
