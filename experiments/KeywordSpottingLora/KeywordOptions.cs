@@ -35,7 +35,7 @@ public sealed partial class KeywordOptions
     public string CacheDirectory { get; init; } = Path.Combine(KeywordExperiment.ProjectDirectory, ".cache");
 
     /// <summary>A tiny corpus and short training: a quick check of the whole pipeline (what CI runs).</summary>
-    [Hyperparameter(Description = "tiny corpus (1 source accent, 3 voices) for a quick check of the pipeline")]
+    [Hyperparameter(Description = "tiny corpus (1 source accent, 4 voices) for a quick check of the pipeline")]
     public bool Smoke { get; init; }
 
     /// <summary>Channels of the first convolution (the next ones have 2x and 4x).</summary>

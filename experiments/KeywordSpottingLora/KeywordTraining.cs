@@ -2,14 +2,13 @@ namespace KeywordSpottingLora;
 
 using System;
 using System.Collections.Generic;
-using System.Threading;
 using PeftSharp.Data;
 using PeftSharp.Training;
 using PeftSharp.Training.Engine;
 using PeftSharp.Training.Optimization;
 using static TorchSharp.torch;
 
-/// <summary>The training steps of the experiment, on the engine: loss, pretraining, adaptation.</summary>
+/// <summary>What the experiment gives the engine: the loss of a batch, the validation metrics, the trainer settings.</summary>
 public static class KeywordTraining
 {
     /// <summary>Mean cross-entropy of one batch.</summary>
@@ -26,14 +25,6 @@ public static class KeywordTraining
         var result = ClassifierEvaluation.Evaluate(model, data, device);
         return new Dictionary<string, double> { ["eval/accuracy"] = result.Accuracy, ["eval/loss"] = result.Loss };
     };
-
-    /// <summary>Trains <paramref name="model"/> on <paramref name="train"/> with the engine, keeping the best step by validation accuracy.</summary>
-    public static TrainingOutcome Fit(
-        KeywordCnn model, TabularData train, TabularData validation, TrainerOptions options, IMetricSink metrics, int batchSize, int seed, Device device, CancellationToken cancellationToken)
-    {
-        var trainer = new Trainer(options, metrics);
-        return trainer.Fit(model, new TabularBatches(train, batchSize, seed, device), b => Loss(model, b), Evaluator(model, validation, device), cancellationToken: cancellationToken);
-    }
 
     /// <summary>Trainer settings for an AdamW run of <paramref name="epochs"/> at <paramref name="learningRate"/>, evaluated every epoch.</summary>
     public static TrainerOptions Options(int epochs, double learningRate, double weightDecay, int warmupSteps = 0) => new()
