@@ -11,7 +11,8 @@ using System.Linq;
 /// </summary>
 public sealed class OnnxGraph
 {
-    // Field numbers from onnx.proto: ModelProto.graph; GraphProto.node/initializer; NodeProto.input/output/name/op_type;
+    // Field numbers from onnx.proto: ModelProto.graph; GraphProto.node/initializer; NodeProto.input/output/name/op_type/attribute;
+    // AttributeProto.name/f/i/s/floats/ints;
     // TensorProto.dims/data_type/float_data/name/raw_data/data_location.
     private const int ModelGraph = 7;
     private const int GraphNode = 1;
@@ -20,6 +21,13 @@ public sealed class OnnxGraph
     private const int NodeOutput = 2;
     private const int NodeName = 3;
     private const int NodeOpType = 4;
+    private const int NodeAttribute = 5;
+    private const int AttributeName = 1;
+    private const int AttributeFloat = 2;
+    private const int AttributeInt = 3;
+    private const int AttributeString = 4;
+    private const int AttributeFloats = 7;
+    private const int AttributeInts = 8;
     private const int TensorDims = 1;
     private const int TensorDataType = 2;
     private const int TensorFloatData = 4;
@@ -99,10 +107,20 @@ public sealed class OnnxGraph
         var outputs = new List<string>();
         var name = string.Empty;
         var opType = string.Empty;
+        var attributes = new Dictionary<string, OnnxAttributeValue>(StringComparer.Ordinal);
         while (reader.TryReadTag(out var field, out var wire))
         {
             switch (field)
             {
+                case NodeAttribute:
+                    reader.Expect(wire, WireType.LengthDelimited, field);
+                    var attribute = ReadAttribute(reader.ReadBytes());
+                    if (!attributes.TryAdd(attribute.Name, attribute))
+                    {
+                        throw new InvalidDataException($"ONNX node '{name}' has two attributes named '{attribute.Name}'.");
+                    }
+
+                    break;
                 case NodeInput:
                     reader.Expect(wire, WireType.LengthDelimited, field);
                     inputs.Add(reader.ReadString());
@@ -130,7 +148,74 @@ public sealed class OnnxGraph
             throw new InvalidDataException($"ONNX node '{name}' has no op_type.");
         }
 
-        return new OnnxNode(name, opType, inputs, outputs);
+        return new OnnxNode(name, opType, inputs, outputs) { Attributes = attributes };
+    }
+
+    private static OnnxAttributeValue ReadAttribute(ReadOnlyMemory<byte> bytes)
+    {
+        var reader = new ProtoReader(bytes, "attribute");
+        var name = string.Empty;
+        float? single = null;
+        long? integer = null;
+        string? text = null;
+        var floats = new List<float>();
+        var ints = new List<long>();
+        while (reader.TryReadTag(out var field, out var wire))
+        {
+            switch (field)
+            {
+                case AttributeName:
+                    reader.Expect(wire, WireType.LengthDelimited, field);
+                    name = reader.ReadString();
+                    break;
+                case AttributeFloat:
+                    reader.Expect(wire, WireType.Fixed32, field);
+                    single = BitConverter.UInt32BitsToSingle(reader.ReadFixed32());
+                    break;
+                case AttributeInt:
+                    reader.Expect(wire, WireType.Varint, field);
+                    integer = reader.ReadInt64();
+                    break;
+                case AttributeString:
+                    reader.Expect(wire, WireType.LengthDelimited, field);
+                    text = reader.ReadString();
+                    break;
+                case AttributeFloats when wire == WireType.Fixed32:
+                    floats.Add(BitConverter.UInt32BitsToSingle(reader.ReadFixed32()));
+                    break;
+                case AttributeFloats:
+                    reader.Expect(wire, WireType.LengthDelimited, field);
+                    var packedFloats = new ProtoReader(reader.ReadBytes(), "attribute floats");
+                    while (!packedFloats.AtEnd)
+                    {
+                        floats.Add(BitConverter.UInt32BitsToSingle(packedFloats.ReadFixed32()));
+                    }
+
+                    break;
+                case AttributeInts when wire == WireType.Varint:
+                    ints.Add(reader.ReadInt64());
+                    break;
+                case AttributeInts:
+                    reader.Expect(wire, WireType.LengthDelimited, field);
+                    var packedInts = new ProtoReader(reader.ReadBytes(), "attribute ints");
+                    while (!packedInts.AtEnd)
+                    {
+                        ints.Add(packedInts.ReadInt64());
+                    }
+
+                    break;
+                default:
+                    reader.Skip(wire);
+                    break;
+            }
+        }
+
+        if (name.Length == 0)
+        {
+            throw new InvalidDataException("An ONNX node attribute has no name.");
+        }
+
+        return new OnnxAttributeValue(name, single, integer, text, floats, ints);
     }
 
     private static OnnxTensor ReadTensor(ReadOnlyMemory<byte> bytes)
