@@ -1,1 +1,2 @@
-return 0;
+return await PeftSharp.Training.Runner.ExperimentRunner.RunAsync<FashionResNetLora.FashionOptions>(
+    args, FashionResNetLora.FashionExperiment.TrainAsync, FashionResNetLora.FashionExperiment.PrepareData).ConfigureAwait(false);

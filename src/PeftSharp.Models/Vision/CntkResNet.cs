@@ -113,8 +113,9 @@ public sealed class CntkResNet : nn.Module<Tensor, Tensor>
         using var scope = NewDisposeScope();
         var x = nn.functional.relu(bn1.call(conv1.call(nn.functional.pad(bgr, StemPadding))));
 
-        // The max-pool's padding never wins (inputs are ReLU outputs), but -inf states what ONNX MaxPool pads with.
-        x = nn.functional.max_pool2d(nn.functional.pad(x, MaxPoolPadding, value: double.NegativeInfinity), 3, 2);
+        // ONNX MaxPool pads with -inf; zero gives the same maximum because the inputs are ReLU outputs (>= 0), and a
+        // -inf pad made LibTorch's backward NaN on images with flat black regions (Fashion-MNIST).
+        x = nn.functional.max_pool2d(nn.functional.pad(x, MaxPoolPadding), 3, 2);
         foreach (var stage in stages)
         {
             foreach (var block in stage)
