@@ -64,6 +64,6 @@ public sealed class ResNetBasicBlock : nn.Module<Tensor, Tensor>
         var x = nn.functional.relu(bn1.call(conv1.call(padded)));
         x = bn2.call(conv2.call(x));
         var shortcut = downsample is null ? input : downsample.call(input);
-        return nn.functional.relu(x.add_(shortcut)).MoveToOuterDisposeScope();
+        return nn.functional.relu(x.add(shortcut)).MoveToOuterDisposeScope();
     }
 }
