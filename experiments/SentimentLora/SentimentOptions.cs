@@ -33,7 +33,7 @@ public sealed partial class SentimentOptions
 
     /// <summary>Passes over the training reviews.</summary>
     [Hyperparameter(Description = "passes over the training reviews", Min = 1, Max = 1000)]
-    public int Epochs { get; init; } = 1;
+    public int Epochs { get; init; } = 3;
 
     /// <summary>Reviews per optimizer step.</summary>
     [Hyperparameter(Description = "reviews per step", Min = 1, Max = 4096)]
