@@ -6,7 +6,6 @@ using System.Globalization;
 using System.IO;
 using System.Linq;
 using System.Threading.Tasks;
-using CreditRiskLora.Metrics;
 using PeftSharp;
 using PeftSharp.Data;
 using PeftSharp.Tracking;

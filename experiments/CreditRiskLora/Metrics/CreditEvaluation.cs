@@ -1,5 +1,6 @@
 namespace CreditRiskLora.Metrics;
 
+using PeftSharp.Training.Metrics;
 using System;
 using System.Linq;
 using PeftSharp.Data;

@@ -1,8 +1,8 @@
 namespace PeftSharp.Tests.Finance;
 
+using PeftSharp.Training.Metrics;
 using System;
 using System.Linq;
-using CreditRiskLora.Metrics;
 using FluentAssertions;
 using Xunit;
 

@@ -1,11 +1,11 @@
-namespace CreditRiskLora.Metrics;
+namespace PeftSharp.Training.Metrics;
 
 using System;
 using System.Collections.Generic;
 using System.Linq;
 
 /// <summary>
-/// Threshold-free metrics of a score that ranks positives (here: bad loans) above negatives, the ones that stay
+/// Threshold-free metrics of a score that ranks positives above negatives, the ones that stay
 /// informative when positives are rare. Definitions follow scikit-learn: <c>roc_auc_score</c> (tied scores count
 /// half), <c>average_precision_score</c> (PR AUC as the step-wise sum of precision times recall gained, no
 /// interpolation), and the highest recall reachable at a minimum precision. Thresholds are the distinct scores, so
