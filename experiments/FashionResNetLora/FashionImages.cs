@@ -23,6 +23,7 @@ public static class FashionImages
         var resized = grey.shape[2] == size && grey.shape[3] == size
             ? grey
             : nn.functional.interpolate(grey, [size, size], mode: InterpolationMode.Bilinear, align_corners: false);
-        return resized.mul(255f).expand(-1, 3, -1, -1).MoveToOuterDisposeScope();
+        using var pixelRange = 255f.ToScalar();
+        return resized.mul(pixelRange).expand(-1, 3, -1, -1).MoveToOuterDisposeScope();
     }
 }

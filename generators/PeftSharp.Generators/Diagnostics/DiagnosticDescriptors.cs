@@ -129,4 +129,12 @@ internal static class DiagnosticDescriptors
         category: Category,
         defaultSeverity: DiagnosticSeverity.Error,
         isEnabledByDefault: true);
+
+    public static readonly DiagnosticDescriptor TemporaryScalar = new(
+        id: "PEFT016",
+        title: "TorchSharp Scalar created as a temporary",
+        messageFormat: "This {0} becomes a temporary TorchSharp Scalar that its finalizer can free while LibTorch still reads it (TorchSharp 0.107 does not keep it alive during the native call), which fails at random with 'Unknown scalar type' or reads another value; hold it for the call: 'using var s = value.ToScalar();' or a field disposed with its owner",
+        category: "Reliability",
+        defaultSeverity: DiagnosticSeverity.Warning,
+        isEnabledByDefault: true);
 }

@@ -49,7 +49,8 @@ public sealed class LogMelSpectrogram : IDisposable
             center: true, pad_mode: PaddingModes.Reflect, normalized: false, onesided: true, return_complex: true);
         var power = spectrum.abs().square();                                      // [batch, bins, frames]
         var mel = matmul(filters.to(waveforms.device), power);                    // [batch, mels, frames]
-        return mel.add(Options.Floor).log().MoveToOuterDisposeScope();
+        using var floor = Options.Floor.ToScalar();
+        return mel.add(floor).log().MoveToOuterDisposeScope();
     }
 
     /// <summary>Log-mel spectrogram of one clip as [melBins, frames] values, row-major.</summary>

@@ -50,7 +50,8 @@ public sealed class BertEmbeddings : nn.Module<Tensor, Tensor?, Tensor>
         }
 
         using var scope = NewDisposeScope();
-        var positions = arange(seq, dtype: ScalarType.Int64, device: inputIds.device).unsqueeze(0);
+        using var length = seq.ToScalar();
+        var positions = arange(length, dtype: ScalarType.Int64, device: inputIds.device).unsqueeze(0);
         var types = tokenTypeIds ?? zeros_like(inputIds);
         var sum = word_embeddings.call(inputIds) + position_embeddings.call(positions) + token_type_embeddings.call(types);
         return dropout.call(layerNorm.call(sum)).MoveToOuterDisposeScope();

@@ -70,7 +70,7 @@ public sealed class BertModel : nn.Module<Tensor, Tensor?, Tensor>
         using var scope = NewDisposeScope();
 
         // A boolean mask (true = attend) broadcast over heads and queries: padded keys get no weight.
-        var keyMask = attentionMask is null ? null : attentionMask.ne(0).unsqueeze(1).unsqueeze(2);
+        var keyMask = attentionMask is null ? null : attentionMask.to_type(ScalarType.Bool).unsqueeze(1).unsqueeze(2);
         var hidden = embeddings.call(inputIds, tokenTypeIds);
         return encoder.call(hidden, keyMask).MoveToOuterDisposeScope();
     }

@@ -16,11 +16,12 @@ public static class SentencePooling
         ArgumentNullException.ThrowIfNull(lastHiddenState);
         ArgumentNullException.ThrowIfNull(attentionMask);
         using var scope = NewDisposeScope();
-        var weights = attentionMask.ne(0).to_type(lastHiddenState.dtype).unsqueeze(-1);
+        var weights = attentionMask.to_type(ScalarType.Bool).to_type(lastHiddenState.dtype).unsqueeze(-1);
         var summed = (lastHiddenState * weights).sum(1);
 
         // sentence-transformers clamps the count at 1e-9 so an all-padding row gives zeros, not NaN.
-        var counts = weights.sum(1).clamp_min(1e-9);
+        using var smallestCount = 1e-9.ToScalar();
+        var counts = weights.sum(1).clamp_min(smallestCount);
         return (summed / counts).MoveToOuterDisposeScope();
     }
 

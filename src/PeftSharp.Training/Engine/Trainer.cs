@@ -200,7 +200,15 @@ public sealed class Trainer(TrainerOptions options, IMetricSink metrics, ITraini
                 $"The training loss became {value} at step {step} (epoch {epoch + 1}). Lower the learning rate ({options.LearningRate}), enable gradient clipping, or check the data for extreme values."));
         }
 
-        (options.GradientAccumulationSteps == 1 ? loss : loss / options.GradientAccumulationSteps).backward();
+        if (options.GradientAccumulationSteps == 1)
+        {
+            loss.backward();
+        }
+        else
+        {
+            using var accumulationSteps = options.GradientAccumulationSteps.ToScalar();
+            loss.div(accumulationSteps).backward();
+        }
         return value;
     }
 

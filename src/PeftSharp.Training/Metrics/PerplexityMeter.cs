@@ -2,6 +2,7 @@ namespace PeftSharp.Training.Metrics;
 
 using System;
 using System.Collections.Generic;
+using TorchSharp;
 using static TorchSharp.torch;
 
 /// <summary>
@@ -33,7 +34,8 @@ public sealed class PerplexityMeter(bool causal = false)
         var (flatLogits, flatLabels) = LanguageModeling.Flatten(logits, labels, causal);
         using var noGrad = no_grad();
         TotalNegativeLogLikelihood += nn.functional.cross_entropy(flatLogits.to(ScalarType.Float64), flatLabels, ignore_index: LanguageModeling.IgnoreIndex, reduction: nn.Reduction.Sum).item<double>();
-        Tokens += flatLabels.ne(LanguageModeling.IgnoreIndex).sum().item<long>();
+        using var ignored = LanguageModeling.IgnoreIndex.ToScalar();
+        Tokens += flatLabels.ne(ignored).sum().item<long>();
     }
 
     /// <summary>The metrics for the trainer: <c>{prefix}loss</c> and <c>{prefix}perplexity</c> (monitor perplexity with HigherIsBetter = false).</summary>

@@ -3,6 +3,7 @@ namespace PeftSharp.Training.Optimization;
 using System;
 using System.Collections.Generic;
 using System.Linq;
+using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
 
@@ -37,9 +38,10 @@ public static class GradientClipping
         var coefficient = maxNorm / (norm + 1e-6);
         if (coefficient < 1)
         {
+            using var scale = coefficient.ToScalar();
             foreach (var gradient in gradients)
             {
-                gradient.mul_(coefficient);
+                gradient.mul_(scale);
             }
         }
 

@@ -45,9 +45,9 @@ public static class ParameterGroups
         return (decay, noDecay);
     }
 
-    /// <summary>AdamW over the trainable parameters of <paramref name="model"/> with decay on weights only.</summary>
+    /// <summary>AdamW (<see cref="Optimization.AdamW"/>, free of the Scalar finalizer race) over the trainable parameters of <paramref name="model"/> with decay on weights only.</summary>
     /// <exception cref="InvalidOperationException">Nothing in the model trains.</exception>
-    public static TorchSharp.Modules.AdamW AdamW(nn.Module model, double learningRate, double weightDecay)
+    public static AdamW AdamW(nn.Module model, double learningRate, double weightDecay)
     {
         var (decay, noDecay) = Split(model);
         if (decay.Count + noDecay.Count == 0)
@@ -66,7 +66,7 @@ public static class ParameterGroups
             groups.Add(new TorchSharp.Modules.AdamW.ParamGroup(noDecay.Select(p => p.Parameter), new TorchSharp.Modules.AdamW.Options { weight_decay = 0 }));
         }
 
-        return optim.AdamW(groups, lr: learningRate, weight_decay: weightDecay);
+        return new AdamW(groups, lr: learningRate, weight_decay: weightDecay);
     }
 
     private static bool IsNormalisation(nn.Module module) =>

@@ -46,10 +46,11 @@ public sealed class LoraConv2d : LoraLayer
         var a = LoraAOf(adapterName).weight;
         var b = LoraBOf(adapterName).weight;
         var rank = a.shape[0];
+        using var scaling = Settings(adapterName).Scaling.ToScalar();
 
         // Kernel [o, i, kh, kw] = sum_r B[o, r] A[r, i, kh, kw]: what running A then the 1x1 B computes.
         var delta = b.reshape(b.shape[0], rank).matmul(a.reshape(rank, -1)).reshape(BaseLayer.weight.shape)
-            .mul(Settings(adapterName).Scaling);
+            .mul(scaling);
         return delta.MoveToOuterDisposeScope();
     }
 
@@ -96,13 +97,13 @@ public sealed class LoraConv2d : LoraLayer
         var result = BaseLayer.forward(input);
         foreach (var name in adapterNames)
         {
-            var settings = Settings(name);
+            using var scaling = Settings(name).Scaling.ToScalar();
             var dropped = BranchDropout(name).forward(input);
             var update = LoraBOf(name).forward(LoraAOf(name).forward(dropped));
             var magnitude = Magnitude(name);
             if (magnitude is null)
             {
-                result = result.add(update.mul(settings.Scaling));
+                result = result.add(update.mul(scaling));
                 continue;
             }
 
@@ -114,7 +115,8 @@ public sealed class LoraConv2d : LoraLayer
 
             var factor = magnitude.div(norm);
             var wx = ConvolveWithoutBias(dropped, BaseLayer.weight);
-            result = result.add(factor.sub(1).mul(wx)).add(factor.mul(update).mul(settings.Scaling));
+            using var one = 1.ToScalar();
+            result = result.add(factor.sub(one).mul(wx)).add(factor.mul(update).mul(scaling));
         }
 
         return result;

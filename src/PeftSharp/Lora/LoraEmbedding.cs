@@ -44,7 +44,8 @@ public sealed class LoraEmbedding : LoraLayer
     public override Tensor DeltaWeight(string adapterName)
     {
         using var scope = NewDisposeScope();
-        var delta = EmbeddingB(adapterName).matmul(EmbeddingA(adapterName)).t().mul(Settings(adapterName).Scaling);
+        using var scaling = Settings(adapterName).Scaling.ToScalar();
+        var delta = EmbeddingB(adapterName).matmul(EmbeddingA(adapterName)).t().mul(scaling);
         return delta.contiguous().MoveToOuterDisposeScope();
     }
 
@@ -92,7 +93,8 @@ public sealed class LoraEmbedding : LoraLayer
             var a = EmbeddingA(name);
             var rows = a.t().index_select(0, flat);
             var update = rows.matmul(EmbeddingB(name).t());
-            result = result.add(update.reshape([.. shape, update.shape[^1]]).mul(Settings(name).Scaling));
+            using var scaling = Settings(name).Scaling.ToScalar();
+            result = result.add(update.reshape([.. shape, update.shape[^1]]).mul(scaling));
         }
 
         return result;

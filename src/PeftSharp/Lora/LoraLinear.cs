@@ -55,7 +55,8 @@ public sealed class LoraLinear : LoraLayer
     public override Tensor DeltaWeight(string adapterName)
     {
         using var scope = NewDisposeScope();
-        var delta = LoraBOf(adapterName).weight!.matmul(LoraAOf(adapterName).weight!).mul(Settings(adapterName).Scaling);
+        using var scaling = Settings(adapterName).Scaling.ToScalar();
+        var delta = LoraBOf(adapterName).weight!.matmul(LoraAOf(adapterName).weight!).mul(scaling);
         return delta.MoveToOuterDisposeScope();
     }
 
@@ -90,7 +91,8 @@ public sealed class LoraLinear : LoraLayer
         {
             using var scope = NewDisposeScope();
             using var noGrad = no_grad();
-            var combined = weight.add(b.weight!.matmul(a.weight!).mul(loraSettings.Scaling));
+            using var scaling = loraSettings.Scaling.ToScalar();
+            var combined = weight.add(b.weight!.matmul(a.weight!).mul(scaling));
             AddMagnitude(adapterName, DoraNorm(combined));
         }
     }
@@ -104,13 +106,13 @@ public sealed class LoraLinear : LoraLayer
         Tensor? baseWithoutBias = null;
         foreach (var name in adapterNames)
         {
-            var settings = Settings(name);
+            using var scaling = Settings(name).Scaling.ToScalar();
             var dropped = BranchDropout(name).forward(input);
             var update = LoraBOf(name).forward(LoraAOf(name).forward(dropped));
             var magnitude = Magnitude(name);
             if (magnitude is null)
             {
-                result = result.add(update.mul(settings.Scaling));
+                result = result.add(update.mul(scaling));
                 continue;
             }
 
@@ -133,7 +135,8 @@ public sealed class LoraLinear : LoraLayer
                 wx = nn.functional.linear(dropped, weight);
             }
 
-            result = result.add(factor.sub(1).mul(wx)).add(factor.mul(update).mul(settings.Scaling));
+            using var one = 1.ToScalar();
+            result = result.add(factor.sub(one).mul(wx)).add(factor.mul(update).mul(scaling));
         }
 
         return result;
@@ -163,11 +166,12 @@ public sealed class LoraLinear : LoraLayer
 
         // As the reference: W = U S Vh; A = sqrt(S_r / scaling) Vh_r, B = U_r sqrt(S_r / scaling); W -= scaling B A.
         var (u, s, vh) = linalg.svd(weight.to(float32), fullMatrices: false);
-        var sr = s.slice(0, 0, rank, 1).div(settings.Scaling).sqrt();
+        using var scaling = settings.Scaling.ToScalar();
+        var sr = s.slice(0, 0, rank, 1).div(scaling).sqrt();
         var loraA = sr.unsqueeze(1).mul(vh.slice(0, 0, rank, 1));
         var loraB = u.slice(1, 0, rank, 1).mul(sr.unsqueeze(0));
         a.weight!.copy_(loraA);
         b.weight!.copy_(loraB);
-        weight.sub_(loraB.matmul(loraA).mul(settings.Scaling).to(weight.dtype));
+        weight.sub_(loraB.matmul(loraA).mul(scaling).to(weight.dtype));
     }
 }

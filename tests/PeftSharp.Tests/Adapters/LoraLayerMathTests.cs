@@ -44,7 +44,8 @@ public sealed class LoraLayerMathTests
         using (no_grad())
         {
             lora.LoraBOf(AdapterLayer.DefaultAdapterName).weight.normal_();
-            lora.Magnitude(AdapterLayer.DefaultAdapterName)!.mul_(1.5);
+            using var factor = 1.5.ToScalar();
+            lora.Magnitude(AdapterLayer.DefaultAdapterName)!.mul_(factor);
         }
 
         using var unmerged = lora.forward(image);
@@ -127,7 +128,7 @@ public sealed class LoraLayerMathTests
         using var baseLayer = nn.Linear(9, 5);
         using var lora = new LoraLinear(baseLayer, new LoraSettings(2, 2) { UseDora = true });
 
-        using var norms = Reference.F64(baseLayer.weight!).pow(2).sum(1).sqrt();
+        using var norms = Reference.F64(baseLayer.weight!).square().sum(1).sqrt();
         Reference.RelativeError(lora.Magnitude("default")!, norms).Should().BeLessThan(1e-6);
     }
 
@@ -158,7 +159,7 @@ public sealed class LoraLayerMathTests
         }
         else
         {
-            var norm = (w + delta).pow(2).sum([1, 2, 3]).sqrt().reshape(1, -1, 1, 1);
+            var norm = (w + delta).square().sum([1, 2, 3]).sqrt().reshape(1, -1, 1, 1);
             var factor = Reference.F64(lora.Magnitude("default")!) / norm;
             var wx = Reference.Conv(input, conv, w, withBias: false);
             expected = wx + (factor - 1) * wx + factor * Reference.Conv(input, conv, delta, withBias: false)

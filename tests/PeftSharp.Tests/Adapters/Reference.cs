@@ -54,7 +54,7 @@ internal static class Reference
         var x64 = F64(x);
         var w = F64(baseLayer.weight!);
         var combined = w + F64(b).matmul(F64(a)) * scaling;
-        var norm = combined.pow(2).sum(1).sqrt();
+        var norm = combined.square().sum(1).sqrt();
         var factor = F64(magnitude) / norm;
         var wx = x64.matmul(w.t());
         var result = wx + (factor - 1) * wx + factor * (x64.matmul(F64(a).t()).matmul(F64(b).t()) * scaling);

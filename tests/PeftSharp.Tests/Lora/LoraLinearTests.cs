@@ -47,7 +47,8 @@ public sealed class LoraLinearTests
         using var b = lora.BaseLayer.bias!.detach().to(float64);
         using var a = lora.LoraA.weight!.detach().to(float64);
         using var bUp = lora.LoraB.weight!.detach().to(float64);
-        using var expected = x.matmul(w.t()).add(b).add(x.matmul(a.t()).matmul(bUp.t()).mul(alpha / rank));
+        using var scaling = (alpha / rank).ToScalar();
+        using var expected = x.matmul(w.t()).add(b).add(x.matmul(a.t()).matmul(bUp.t()).mul(scaling));
 
         using var relative = (actual.to(float64) - expected).abs().max().div(expected.abs().max());
         relative.item<double>().Should().BeLessThan(1e-5);

@@ -51,7 +51,8 @@ public sealed class LoraOnBertTests
         // A non-zero B changes the output, proving forward goes through the wrapper.
         using (no_grad())
         {
-            model.named_parameters().Where(p => p.name.Contains("lora_B", System.StringComparison.Ordinal)).ToList().ForEach(p => p.parameter.fill_(0.1));
+            using var value = 0.1.ToScalar();
+            model.named_parameters().Where(p => p.name.Contains("lora_B", System.StringComparison.Ordinal)).ToList().ForEach(p => p.parameter.fill_(value));
         }
 
         using var changed = model.call(ids, null);

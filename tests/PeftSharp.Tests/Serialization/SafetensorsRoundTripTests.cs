@@ -8,6 +8,7 @@ using FluentAssertions;
 using PeftSharp.Serialization;
 using PeftSharp.Tests.Data;
 using Xunit;
+using TorchSharp;
 using static TorchSharp.torch;
 
 /// <summary>Save then load gives back every tensor bit for bit, with its dtype, shape and the metadata.</summary>
@@ -88,7 +89,8 @@ public sealed class SafetensorsRoundTripTests
         var path = folder.File("shapes.safetensors");
         using var scalar = tensor(3.5f);
         using var emptyOne = zeros(0, 4);
-        using var matrix = arange(12, dtype: ScalarType.Float32).reshape(3, 4);
+        using var count = 12.ToScalar();
+        using var matrix = arange(count, dtype: ScalarType.Float32).reshape(3, 4);
         using var transposed = matrix.t();
         using var fourD = randn(2, 3, 1, 2);
 

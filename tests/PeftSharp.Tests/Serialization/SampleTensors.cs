@@ -1,6 +1,7 @@
 namespace PeftSharp.Tests.Serialization;
 
 using System;
+using TorchSharp;
 using static TorchSharp.torch;
 
 /// <summary>Deterministic tensors of each safetensors dtype that exercise sign bits, extremes and odd shapes.</summary>
@@ -11,7 +12,8 @@ internal static class SampleTensors
     public static Tensor Of(string dtype)
     {
         using var generator = new TorchSharp.torch.Generator(1234);
-        using var normal = randn([3, 5, 2], generator: generator).mul_(1000);
+        using var spread = 1000.ToScalar();
+        using var normal = randn([3, 5, 2], generator: generator).mul_(spread);
         return dtype switch
         {
             "F64" => normal.to(ScalarType.Float64),

@@ -1,5 +1,6 @@
 namespace PeftSharp.Tests.Serialization;
 
+using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
 
@@ -35,7 +36,8 @@ internal sealed class TinyEncoder : nn.Module<Tensor, Tensor>
                 }
                 else
                 {
-                    tensor.fill_(seed);
+                    using var value = seed.ToScalar();
+                    tensor.fill_(value);
                 }
             }
         }

@@ -18,6 +18,7 @@ using PeftSharp.Models.Vision;
 using PeftSharp.Tests.Data;
 using Xunit;
 using Xunit.Abstractions;
+using TorchSharp;
 using static TorchSharp.torch;
 using Tensor = TorchSharp.torch.Tensor;
 
@@ -132,13 +133,15 @@ public sealed class ResNetParityTests(ResNetFixture fixture, ITestOutputHelper o
         using var model = ResNet18ImageNet.Load(fixture.CacheDirectory);
         using var scope = NewDisposeScope();
         using var noGrad = no_grad();
-        var flat = full(1, 3, 64, 64, 100f);
+        using var grey100 = 100f.ToScalar();
+        using var grey50 = 50f.ToScalar();
+        var flat = full(1, 3, 64, 64, grey100);
         var preprocessed = model.Preprocess(flat);
         var mean = tensor(fixture.Imported[ResNetCheckpointLayout.MeanImageKey].Values, [1, 3, 224, 224]);
         // BGR: channel 0 of the result is the blue channel minus the mean image's channel 0 averaged over the area.
         preprocessed.mean().item<float>().Should().BeApproximately(100f - mean.mean().item<float>(), 1e-3f);
         model.forward(flat).shape.Should().Equal(1, 512);
-        model.forward(full(2, 3, 97, 131, 50f)).shape.Should().Equal([2L, 512L], "odd sizes work: CNTK's padding is explicit");
+        model.forward(full(2, 3, 97, 131, grey50)).shape.Should().Equal([2L, 512L], "odd sizes work: CNTK's padding is explicit");
         var tooSmall = () => model.forward(zeros(1, 3, 16, 16));
         tooSmall.Should().Throw<ArgumentException>().WithMessage("*[batch, 3, H, W] with H, W >= 32*[1, 3, 16, 16]*");
     }
