@@ -14,6 +14,8 @@ using static TorchSharp.torch;
 /// </summary>
 public sealed class LoraConv2d : LoraLayer
 {
+    // Output channels per block of LibTorch's CPU convolution kernels; see DownProject.
+    private const int ConvolutionChannelBlock = 16;
 
     /// <summary>Wraps <paramref name="baseLayer"/> with one adapter named <paramref name="adapterName"/>.</summary>
     /// <exception cref="NotSupportedException">The convolution is grouped.</exception>
@@ -99,7 +101,7 @@ public sealed class LoraConv2d : LoraLayer
         {
             using var scaling = Settings(name).Scaling.ToScalar();
             var dropped = BranchDropout(name).forward(input);
-            var update = LoraBOf(name).forward(LoraAOf(name).forward(dropped));
+            var update = LoraBOf(name).forward(DownProject(name, dropped));
             var magnitude = Magnitude(name);
             if (magnitude is null)
             {
@@ -114,7 +116,7 @@ public sealed class LoraConv2d : LoraLayer
             }
 
             var factor = magnitude.div(norm);
-            var wx = ConvolveWithoutBias(dropped, BaseLayer.weight);
+            var wx = Convolve(BaseLayer, dropped, BaseLayer.weight);
             using var one = 1.ToScalar();
             result = result.add(factor.sub(one).mul(wx)).add(factor.mul(update).mul(scaling));
         }
@@ -138,10 +140,31 @@ public sealed class LoraConv2d : LoraLayer
     private static Tensor ChannelNorm(Tensor weight) =>
         linalg.vector_norm(weight, dims: [1, 2, 3], keepdim: true).transpose(0, 1);
 
-    // The base convolution without its bias, honouring its padding mode.
-    private Tensor ConvolveWithoutBias(Tensor input, Tensor weight)
+    // LoRA's A applied to input. LibTorch 2.10's CPU convolution (TorchSharp 0.107) returns wrong input gradients, often
+    // NaN, for convolutions with kernels larger than 1x1 whose output channels are not a multiple of 16 (checked against
+    // float64 at stride 1: 1 to 12, 24 and 40 channels wrong, 16 and 32 right; the forward pass and the weight gradient
+    // are right). A has r outputs, so its wrong input gradient corrupted every LoRA weight below it (NaN on the first
+    // backward of a ResNet in about half of the runs). Zero filters appended up to the next multiple of 16 leave A's
+    // output and weight gradient unchanged and make the input gradient right; without autograd nothing is padded.
+    private Tensor DownProject(string adapterName, Tensor input)
     {
-        var conv = BaseLayer;
+        var a = LoraAOf(adapterName);
+        var rank = a.weight.shape[0];
+        var missing = (ConvolutionChannelBlock - rank % ConvolutionChannelBlock) % ConvolutionChannelBlock;
+        if (missing == 0 || !input.requires_grad || !is_grad_enabled() || input.device_type != DeviceType.CPU)
+        {
+            return a.forward(input);
+        }
+
+        using var scope = NewDisposeScope();
+        long[] fillerShape = [missing, .. a.weight.shape[1..]];
+        var weight = cat([a.weight, zeros(fillerShape, a.weight.dtype, a.weight.device)], 0);
+        return Convolve(a, input, weight).narrow(1, 0, rank).MoveToOuterDisposeScope();
+    }
+
+    // conv's convolution of input with weight instead of its own, without bias, honouring its padding mode.
+    private static Tensor Convolve(Conv2d conv, Tensor input, Tensor weight)
+    {
         if (conv.padding_mode != PaddingModes.Zeros)
         {
             var p = conv.padding!;
