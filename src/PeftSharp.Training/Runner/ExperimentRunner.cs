@@ -39,7 +39,7 @@ public static class ExperimentRunner
     public static IReadOnlyList<(string Command, string Description)> BuiltInCommands { get; } =
     [
         ("run", "train and record a run, or a sweep of runs with --sweep (the default command)"),
-        ("resume <checkpoint>", "continue an interrupted run from its checkpoint (give the same options as the run)"),
+        ("resume <checkpoint>", "continue an interrupted run from its checkpoint, with the options recorded for that run (or the options given)"),
         ("reproduce <run-id>", "rerun a recorded run from its params, checking data and code, and compare its metrics"),
         ("compare", "compare recorded runs side by side (compare --help)"),
         ("sync", "push a local mlruns/ store or the offline spool to a server (sync --help)"),
@@ -82,6 +82,8 @@ public static class ExperimentRunner
 
                 await host.Error.WriteLineAsync("error: resume needs the checkpoint folder: resume <checkpoint> [the run's options].").ConfigureAwait(false);
                 return UsageError;
+            case "resume" when rest.Count == 1:
+                return await ResumeFromRecordAsync(rest[0], train, commands, host).ConfigureAwait(false);
             case "resume":
                 return await TrainCommandAsync(rest.Skip(1).Concat(["--resume", rest[0]]).ToList(), train, commands, host).ConfigureAwait(false);
             case "run":
@@ -210,6 +212,37 @@ public static class ExperimentRunner
                 (tracking as IDisposable)?.Dispose();
             }
         }
+    }
+
+    // resume <checkpoint> alone: the options are those recorded for the run that wrote the checkpoint.
+    private static async Task<int> ResumeFromRecordAsync<TOptions>(
+        string checkpoint, Func<TOptions, RunContext, Task> train, IReadOnlyList<ExperimentCommand<TOptions>> commands, RunnerHost host)
+        where TOptions : IExperiment<TOptions>
+    {
+        IReadOnlyList<string> args;
+        var tracking = host.Tracking ?? TrackingClients.FromEnvironment(null, host.Environment);
+        try
+        {
+            var runId = CheckpointRunFile.FindRunId(checkpoint);
+            var original = tracking.GetRun(runId);
+            args = RunReproduction.Arguments(TOptions.Info, original);
+            await host.Output.WriteLineAsync($"Resuming run {runId} ('{original.Info.RunName}') from {checkpoint} with its recorded options: {string.Join(' ', args)}").ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is TrackingException or InvalidOperationException or IOException)
+        {
+            await host.Error.WriteLineAsync(
+                $"error: cannot read the options of the run that wrote {checkpoint}: {e.Message} Give them after the checkpoint: resume {checkpoint} [the run's options].").ConfigureAwait(false);
+            return FailureExitCode;
+        }
+        finally
+        {
+            if (host.Tracking is null)
+            {
+                (tracking as IDisposable)?.Dispose();
+            }
+        }
+
+        return await TrainCommandAsync([.. args, "--resume", checkpoint], train, commands, host).ConfigureAwait(false);
     }
 
     private static async Task<int> ReproduceAsync<TOptions>(
@@ -402,6 +435,7 @@ public static class ExperimentRunner
                 JsonSerializer.Serialize(options.ParameterValues().Where(p => p.Value is not null).ToDictionary(p => p.Key, p => p.Value), ConfigJson),
                 cancel.Token).ConfigureAwait(false);
             run.LogArtifact(config);
+            CheckpointRunFile.Write(checkpoints, run.RunId, run.Info.ExperimentId);
 
             Reproducibility.Seed(settings.Seed);
             var context = new RunContext(run, settings, device, checkpoints, host, resumeHint, cancel.Token) { Reproduction = reproduction };

@@ -200,6 +200,35 @@ public sealed class BreastCancerExperimentTests : IDisposable
         output.ToString().Should().Contain("Not reproduced");
     }
 
+    [Fact]
+    public async Task Resume_given_only_the_checkpoint_reads_the_options_from_the_record_and_ends_like_the_run()
+    {
+        var data = temp.File("bc.parquet");
+        string[] run = ["--epochs", "3", "--pretrain-epochs", "2", "--learning-rate", "0.005", "--device", "cpu", "--data", data,
+            "--checkpoint-dir", temp.File("a"), "--checkpoint-every", "4"];
+        (await Main(run, TextWriter.Null, TextWriter.Null)).Should().Be(0);
+        var store = new MlflowFileStore(temp.File("mlruns"));
+        var experimentId = store.FindExperimentId("breast-cancer-lora")!;
+        var original = store.ListRuns(experimentId).Single().RunId;
+        var earliest = Directory.GetDirectories(temp.File("a"), "step-*").Order(StringComparer.Ordinal).First();
+        var output = new StringWriter();
+        var error = new StringWriter();
+
+        var exitCode = await Main(["resume", earliest], output, error);
+
+        exitCode.Should().Be(0, output + "\n" + error);
+        output.ToString().Should().Contain($"Resuming run {original}").And.Contain("--learning-rate 0.005").And.Contain("--epochs 3");
+        var resumed = store.ListRuns(experimentId).Single(r => r.RunId != original).RunId;
+        store.GetRun(resumed).Tags.Should().ContainKey(RunNames.ResumedFromTag);
+        store.GetRun(resumed).LatestMetrics["test/accuracy"].Value.Should().Be(
+            store.GetRun(original).LatestMetrics["test/accuracy"].Value, "resuming continues the recorded run exactly");
+
+        File.Delete(Path.Combine(temp.File("a"), CheckpointRunFile.FileName));
+        error = new StringWriter();
+        (await Main(["resume", earliest], TextWriter.Null, error)).Should().Be(ExperimentRunner.FailureExitCode);
+        error.ToString().Should().Contain("cannot read the options").And.Contain($"resume {earliest} [the run's options]");
+    }
+
     private Task<RunResult<BreastCancerResult>> Train(ITrackingClient store, TextWriter output) =>
         ExperimentRunner.TrainAsync(
             new BreastCancerOptions { DataPath = temp.File("bc.parquet"), PretrainEpochs = 30, Epochs = 30 },
