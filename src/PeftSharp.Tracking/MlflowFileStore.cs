@@ -38,6 +38,7 @@ public sealed partial class MlflowFileStore : ITrackingClient
     private const string TagsFolder = "tags";
     private const string ArtifactsFolder = "artifacts";
     private const string ActiveStage = "active";
+    private static readonly TimeSpan CreationLockTimeout = TimeSpan.FromSeconds(30);
 
     // Folders inside an experiment that MLflow reserves for other data; never runs.
     private static readonly HashSet<string> ReservedExperimentFolders = new(StringComparer.Ordinal) { "tags", "datasets", "traces" };
@@ -65,6 +66,7 @@ public sealed partial class MlflowFileStore : ITrackingClient
         Directory.CreateDirectory(RootDirectory);
         lock (_gate)
         {
+            using var processes = LockAgainstOtherProcesses();
             EnsureDefaultExperiment();
         }
     }
@@ -78,6 +80,9 @@ public sealed partial class MlflowFileStore : ITrackingClient
         ArgumentException.ThrowIfNullOrEmpty(name);
         lock (_gate)
         {
+            // Sweep workers start at the same moment: without the file lock each process saw no experiment of the
+            // name and created its own.
+            using var processes = LockAgainstOtherProcesses();
             foreach (var (id, meta) in ReadExperiments(RootDirectory))
             {
                 if (string.Equals(meta.GetString("name"), name, StringComparison.Ordinal)
@@ -111,6 +116,10 @@ public sealed partial class MlflowFileStore : ITrackingClient
             return newId;
         }
     }
+
+    // A named mutex per store folder (cross-process on Linux and Windows) while experiments are looked up and created:
+    // one process at a time, the others wait. Nothing is written into the store, so it stays exactly MLflow's layout.
+    private ExperimentCreationLock LockAgainstOtherProcesses() => new(RootDirectory, CreationLockTimeout);
 
     /// <inheritdoc />
     public string? FindExperimentId(string name)

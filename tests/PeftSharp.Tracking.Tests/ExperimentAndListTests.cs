@@ -30,6 +30,25 @@ public sealed class ExperimentAndListTests : IDisposable
     }
 
     [Fact]
+    public async System.Threading.Tasks.Task StoresStartingTogetherAgreeOnOneExperimentPerName()
+    {
+        // Each store stands for a sweep worker process: its in-process lock does not see the others.
+        using var start = new System.Threading.Barrier(8);
+        var ids = System.Linq.Enumerable.Range(0, 8)
+            .Select(_ => System.Threading.Tasks.Task.Run(() =>
+            {
+                var store = new MlflowFileStore(_temp.Path, _clock);
+                start.SignalAndWait();
+                return store.GetOrCreateExperiment("sweep");
+            }))
+            .ToArray();
+        var created = await System.Threading.Tasks.Task.WhenAll(ids);
+
+        created.Distinct().Should().ContainSingle("one experiment, however many workers create it at once");
+        new MlflowFileStore(_temp.Path, _clock).ListExperiments().Count(e => e.Value == "sweep").Should().Be(1);
+    }
+
+    [Fact]
     public void NamesAreCaseSensitive()
     {
         var store = new MlflowFileStore(_temp.Path, _clock);
