@@ -30,31 +30,14 @@ public static class ParquetTableWriter
         }
 
         var fields = columns.Select(c => new DataField(c.Name, c.Values.GetType().GetElementType()!, isNullable: false)).ToArray();
-        var directory = Path.GetDirectoryName(Path.GetFullPath(path))!;
-        Directory.CreateDirectory(directory);
-        var temporary = Path.Combine(directory, $".{Path.GetFileName(path)}.{Guid.NewGuid():N}.tmp");
-        try
+        await AtomicParquetFile.WriteAsync(path, new ParquetSchema(fields), async writer =>
         {
-            var stream = File.Create(temporary);
-            await using (stream.ConfigureAwait(false))
+            using var rowGroup = writer.CreateRowGroup();
+            for (var i = 0; i < columns.Count; i++)
             {
-                var writer = await ParquetWriter.CreateAsync(new ParquetSchema(fields), stream, cancellationToken: cancellationToken).ConfigureAwait(false);
-                await using (writer.ConfigureAwait(false))
-                {
-                    using var rowGroup = writer.CreateRowGroup();
-                    for (var i = 0; i < columns.Count; i++)
-                    {
-                        await WriteColumnAsync(rowGroup, fields[i], columns[i], cancellationToken).ConfigureAwait(false);
-                    }
-                }
+                await WriteColumnAsync(rowGroup, fields[i], columns[i], cancellationToken).ConfigureAwait(false);
             }
-
-            File.Move(temporary, path, overwrite: true);
-        }
-        finally
-        {
-            File.Delete(temporary);
-        }
+        }, cancellationToken).ConfigureAwait(false);
     }
 
     private static Task WriteColumnAsync(ParquetRowGroupWriter rowGroup, DataField field, ColumnData column, CancellationToken cancellationToken) =>

@@ -8,6 +8,7 @@ using System.Threading;
 using System.Threading.Tasks;
 using Parquet;
 using Parquet.Schema;
+using PeftSharp.Data;
 
 /// <summary>
 /// The harmonised Parquet files: one nullable double column per concept (null = missing) and an int32 label
@@ -23,35 +24,18 @@ public static class CreditTableFile
         ArgumentNullException.ThrowIfNull(table);
         var features = HarmonisedSchema.FeatureNames.Select(n => new DataField<double?>(n)).ToArray();
         var label = new DataField<int>(HarmonisedSchema.Label);
-        var directory = Path.GetDirectoryName(Path.GetFullPath(path))!;
-        Directory.CreateDirectory(directory);
-        var temporary = Path.Combine(directory, $".{Path.GetFileName(path)}.{Guid.NewGuid():N}.tmp");
-        try
+        var schema = new ParquetSchema(features.Cast<Field>().Append(label).ToArray());
+        await AtomicParquetFile.WriteAsync(path, schema, async writer =>
         {
-            var stream = File.Create(temporary);
-            await using (stream.ConfigureAwait(false))
+            using var group = writer.CreateRowGroup();
+            for (var c = 0; c < features.Length; c++)
             {
-                var schema = new ParquetSchema(features.Cast<Field>().Append(label).ToArray());
-                var writer = await ParquetWriter.CreateAsync(schema, stream, cancellationToken: cancellationToken).ConfigureAwait(false);
-                await using (writer.ConfigureAwait(false))
-                {
-                    using var group = writer.CreateRowGroup();
-                    for (var c = 0; c < features.Length; c++)
-                    {
-                        var values = table.Column(c).Select(v => double.IsNaN(v) ? (double?)null : v).ToArray();
-                        await group.WriteAsync(features[c], (ReadOnlyMemory<double?>)values, cancellationToken: cancellationToken).ConfigureAwait(false);
-                    }
-
-                    await group.WriteAsync(label, (ReadOnlyMemory<int>)table.Bad.ToArray(), cancellationToken: cancellationToken).ConfigureAwait(false);
-                }
+                var values = table.Column(c).Select(v => double.IsNaN(v) ? (double?)null : v).ToArray();
+                await group.WriteAsync(features[c], (ReadOnlyMemory<double?>)values, cancellationToken: cancellationToken).ConfigureAwait(false);
             }
 
-            File.Move(temporary, path, overwrite: true);
-        }
-        finally
-        {
-            File.Delete(temporary);
-        }
+            await group.WriteAsync(label, (ReadOnlyMemory<int>)table.Bad.ToArray(), cancellationToken: cancellationToken).ConfigureAwait(false);
+        }, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>Reads a harmonised file written by <see cref="WriteAsync"/> (or by a user bringing their own loans).</summary>

@@ -144,28 +144,11 @@ public static class FashionMnist
 
         var image = new DataField<byte[]>(ImageColumn);
         var label = new DataField<int>(LabelColumn);
-        var directory = Path.GetDirectoryName(Path.GetFullPath(path))!;
-        Directory.CreateDirectory(directory);
-        var temporary = Path.Combine(directory, $".{Path.GetFileName(path)}.{Guid.NewGuid():N}.tmp");
-        try
+        await AtomicParquetFile.WriteAsync(path, new ParquetSchema(image, label), async writer =>
         {
-            var stream = File.Create(temporary);
-            await using (stream.ConfigureAwait(false))
-            {
-                var writer = await ParquetWriter.CreateAsync(new ParquetSchema(image, label), stream, cancellationToken: cancellationToken).ConfigureAwait(false);
-                await using (writer.ConfigureAwait(false))
-                {
-                    using var group = writer.CreateRowGroup();
-                    await group.WriteAsync(image, images).ConfigureAwait(false);
-                    await group.WriteAsync(label, (ReadOnlyMemory<int>)classes, cancellationToken: cancellationToken).ConfigureAwait(false);
-                }
-            }
-
-            File.Move(temporary, path, overwrite: true);
-        }
-        finally
-        {
-            File.Delete(temporary);
-        }
+            using var group = writer.CreateRowGroup();
+            await group.WriteAsync(image, images).ConfigureAwait(false);
+            await group.WriteAsync(label, (ReadOnlyMemory<int>)classes, cancellationToken: cancellationToken).ConfigureAwait(false);
+        }, cancellationToken).ConfigureAwait(false);
     }
 }

@@ -180,37 +180,20 @@ public static class KeywordCorpus
         var variant = new DataField<string>("variant");
         var speed = new DataField<int>("speed");
         var pitch = new DataField<int>("pitch");
-        var directory = Path.GetDirectoryName(Path.GetFullPath(path))!;
-        Directory.CreateDirectory(directory);
-        var temporary = Path.Combine(directory, $".{Path.GetFileName(path)}.{Guid.NewGuid():N}.tmp");
-        try
+        await AtomicParquetFile.WriteAsync(path, new ParquetSchema(logmel, label, keyword, accent, variant, speed, pitch), async writer =>
         {
-            var stream = File.Create(temporary);
-            await using (stream.ConfigureAwait(false))
-            {
-                var writer = await ParquetWriter.CreateAsync(new ParquetSchema(logmel, label, keyword, accent, variant, speed, pitch), stream, cancellationToken: cancellationToken).ConfigureAwait(false);
-                await using (writer.ConfigureAwait(false))
-                {
-                    writer.CustomMetadata = new Dictionary<string, string> { [FingerprintKey] = fingerprint, [EspeakVersionKey] = espeakVersion };
-                    using var rowGroup = writer.CreateRowGroup();
-                    var element = (DataField)logmel.Item;
-                    var definitions = Enumerable.Repeat(element.MaxDefinitionLevel, spectra.Count).ToArray();
-                    var repetitions = Enumerable.Range(0, spectra.Count).Select(i => i % width == 0 ? 0 : 1).ToArray();
-                    await rowGroup.WriteAllPartsAsync(element, (ReadOnlyMemory<float>)spectra.ToArray(), definitions, repetitions, cancellationToken).ConfigureAwait(false);
-                    await rowGroup.WriteAsync(label, (ReadOnlyMemory<long>)clips.Select(c => (long)c.Label).ToArray(), cancellationToken: cancellationToken).ConfigureAwait(false);
-                    await rowGroup.WriteAsync(keyword, clips.Select(c => (string?)c.Keyword).ToArray()).ConfigureAwait(false);
-                    await rowGroup.WriteAsync(accent, clips.Select(c => (string?)c.Accent).ToArray()).ConfigureAwait(false);
-                    await rowGroup.WriteAsync(variant, clips.Select(c => (string?)c.Variant).ToArray()).ConfigureAwait(false);
-                    await rowGroup.WriteAsync(speed, (ReadOnlyMemory<int>)clips.Select(c => c.Speed).ToArray(), cancellationToken: cancellationToken).ConfigureAwait(false);
-                    await rowGroup.WriteAsync(pitch, (ReadOnlyMemory<int>)clips.Select(c => c.Pitch).ToArray(), cancellationToken: cancellationToken).ConfigureAwait(false);
-                }
-            }
-
-            File.Move(temporary, path, overwrite: true);
-        }
-        finally
-        {
-            File.Delete(temporary);
-        }
+            writer.CustomMetadata = new Dictionary<string, string> { [FingerprintKey] = fingerprint, [EspeakVersionKey] = espeakVersion };
+            using var rowGroup = writer.CreateRowGroup();
+            var element = (DataField)logmel.Item;
+            var definitions = Enumerable.Repeat(element.MaxDefinitionLevel, spectra.Count).ToArray();
+            var repetitions = Enumerable.Range(0, spectra.Count).Select(i => i % width == 0 ? 0 : 1).ToArray();
+            await rowGroup.WriteAllPartsAsync(element, (ReadOnlyMemory<float>)spectra.ToArray(), definitions, repetitions, cancellationToken).ConfigureAwait(false);
+            await rowGroup.WriteAsync(label, (ReadOnlyMemory<long>)clips.Select(c => (long)c.Label).ToArray(), cancellationToken: cancellationToken).ConfigureAwait(false);
+            await rowGroup.WriteAsync(keyword, clips.Select(c => (string?)c.Keyword).ToArray()).ConfigureAwait(false);
+            await rowGroup.WriteAsync(accent, clips.Select(c => (string?)c.Accent).ToArray()).ConfigureAwait(false);
+            await rowGroup.WriteAsync(variant, clips.Select(c => (string?)c.Variant).ToArray()).ConfigureAwait(false);
+            await rowGroup.WriteAsync(speed, (ReadOnlyMemory<int>)clips.Select(c => c.Speed).ToArray(), cancellationToken: cancellationToken).ConfigureAwait(false);
+            await rowGroup.WriteAsync(pitch, (ReadOnlyMemory<int>)clips.Select(c => c.Pitch).ToArray(), cancellationToken: cancellationToken).ConfigureAwait(false);
+        }, cancellationToken).ConfigureAwait(false);
     }
 }

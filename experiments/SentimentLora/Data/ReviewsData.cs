@@ -10,6 +10,7 @@ using System.Threading;
 using System.Threading.Tasks;
 using Parquet;
 using Parquet.Schema;
+using PeftSharp.Data;
 using PeftSharp.Data.Sources;
 using PeftSharp.Data.Sources.RData;
 
@@ -104,31 +105,14 @@ public static partial class ReviewsData
         var review = new DataField<string>("review");
         var score = new DataField<string>("score");
         var label = new DataField<int>("label");
-        var directory = Path.GetDirectoryName(Path.GetFullPath(path))!;
-        Directory.CreateDirectory(directory);
-        var temporary = Path.Combine(directory, $".{Path.GetFileName(path)}.{Guid.NewGuid():N}.tmp");
-        try
+        await AtomicParquetFile.WriteAsync(path, new ParquetSchema(product, review, score, label), async writer =>
         {
-            var stream = File.Create(temporary);
-            await using (stream.ConfigureAwait(false))
-            {
-                var writer = await ParquetWriter.CreateAsync(new ParquetSchema(product, review, score, label), stream, cancellationToken: cancellationToken).ConfigureAwait(false);
-                await using (writer.ConfigureAwait(false))
-                {
-                    using var group = writer.CreateRowGroup();
-                    await group.WriteAsync(product, set.Products.ToArray()).ConfigureAwait(false);
-                    await group.WriteAsync(review, set.Reviews.ToArray()).ConfigureAwait(false);
-                    await group.WriteAsync(score, set.Scores.ToArray()).ConfigureAwait(false);
-                    await group.WriteAsync(label, (ReadOnlyMemory<int>)set.Labels.ToArray(), cancellationToken: cancellationToken).ConfigureAwait(false);
-                }
-            }
-
-            File.Move(temporary, path, overwrite: true);
-        }
-        finally
-        {
-            File.Delete(temporary);
-        }
+            using var group = writer.CreateRowGroup();
+            await group.WriteAsync(product, set.Products.ToArray()).ConfigureAwait(false);
+            await group.WriteAsync(review, set.Reviews.ToArray()).ConfigureAwait(false);
+            await group.WriteAsync(score, set.Scores.ToArray()).ConfigureAwait(false);
+            await group.WriteAsync(label, (ReadOnlyMemory<int>)set.Labels.ToArray(), cancellationToken: cancellationToken).ConfigureAwait(false);
+        }, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>Reads a file written by <see cref="WriteAsync"/>.</summary>

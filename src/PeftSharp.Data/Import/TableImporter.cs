@@ -123,60 +123,43 @@ public static class TableImporter
         string input, string output, ImportFormat format, ImportColumn[] columns, int rowGroupSize, CancellationToken cancellationToken)
     {
         var fields = columns.Select(c => new DataField(c.Name, ClrType(c.Type), isNullable: c.Nullable)).ToArray();
-        var directory = Path.GetDirectoryName(Path.GetFullPath(output))!;
-        Directory.CreateDirectory(directory);
-        var temporary = Path.Combine(directory, $".{Path.GetFileName(output)}.{Guid.NewGuid():N}.tmp");
         var groups = 0;
-        try
+        await AtomicParquetFile.WriteAsync(output, new ParquetSchema(fields), async writer =>
         {
-            var stream = File.Create(temporary);
-            await using (stream.ConfigureAwait(false))
+            using var source = Open(input, format, columns.Select(c => c.Name).ToArray());
+            var buffers = columns.Select(c => new ColumnBuffer(c.Type, rowGroupSize)).ToArray();
+            var count = 0;
+            while (source.TryRead(out var row))
             {
-                var writer = await ParquetWriter.CreateAsync(new ParquetSchema(fields), stream, cancellationToken: cancellationToken).ConfigureAwait(false);
-                await using (writer.ConfigureAwait(false))
+                for (var i = 0; i < columns.Length; i++)
                 {
-                    using var source = Open(input, format, columns.Select(c => c.Name).ToArray());
-                    var buffers = columns.Select(c => new ColumnBuffer(c.Type, rowGroupSize)).ToArray();
-                    var count = 0;
-                    while (source.TryRead(out var row))
+                    var cell = i < row.Length ? row[i] : Cell.Null;
+                    object? value = null;
+                    if (cell.Kind != CellKind.Null && !TryConvert(cell, columns[i].Type, out value))
                     {
-                        for (var i = 0; i < columns.Length; i++)
-                        {
-                            var cell = i < row.Length ? row[i] : Cell.Null;
-                            object? value = null;
-                            if (cell.Kind != CellKind.Null && !TryConvert(cell, columns[i].Type, out value))
-                            {
-                                throw new InvalidDataException(
-                                    $"'{input}' line {source.Line}: column '{columns[i].Name}' ({TypeNames.Name(columns[i].Type)}) cannot hold '{cell.Text}'; the file changed while importing.");
-                            }
-                            else
-                            {
-                                buffers[i].Set(count, value);
-                            }
-                        }
-
-                        if (++count == rowGroupSize)
-                        {
-                            await FlushAsync(writer, fields, buffers, count, cancellationToken).ConfigureAwait(false);
-                            groups++;
-                            count = 0;
-                        }
+                        throw new InvalidDataException(
+                            $"'{input}' line {source.Line}: column '{columns[i].Name}' ({TypeNames.Name(columns[i].Type)}) cannot hold '{cell.Text}'; the file changed while importing.");
                     }
-
-                    if (count > 0)
+                    else
                     {
-                        await FlushAsync(writer, fields, buffers, count, cancellationToken).ConfigureAwait(false);
-                        groups++;
+                        buffers[i].Set(count, value);
                     }
+                }
+
+                if (++count == rowGroupSize)
+                {
+                    await FlushAsync(writer, fields, buffers, count, cancellationToken).ConfigureAwait(false);
+                    groups++;
+                    count = 0;
                 }
             }
 
-            File.Move(temporary, output, overwrite: true);
-        }
-        finally
-        {
-            File.Delete(temporary);
-        }
+            if (count > 0)
+            {
+                await FlushAsync(writer, fields, buffers, count, cancellationToken).ConfigureAwait(false);
+                groups++;
+            }
+        }, cancellationToken).ConfigureAwait(false);
 
         return groups;
     }
