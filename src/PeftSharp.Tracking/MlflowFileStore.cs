@@ -80,7 +80,7 @@ public sealed partial class MlflowFileStore : ITrackingClient
         ArgumentException.ThrowIfNullOrEmpty(name);
         lock (_gate)
         {
-            // Sweep workers start at the same moment: without the file lock each process saw no experiment of the
+            // Sweep workers start at the same moment: without the cross-process lock each one saw no experiment of the
             // name and created its own.
             using var processes = LockAgainstOtherProcesses();
             foreach (var (id, meta) in ReadExperiments(RootDirectory))
