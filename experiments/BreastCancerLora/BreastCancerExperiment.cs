@@ -167,21 +167,9 @@ public static class BreastCancerExperiment
     /// <summary>ROC AUC of the predicted probability of malignancy (label 0 in scikit-learn's coding), malignant as positive.</summary>
     public static double MalignancyRocAuc(TumourClassifier model, TabularData data, Device device)
     {
-        ArgumentNullException.ThrowIfNull(model);
         ArgumentNullException.ThrowIfNull(data);
-        var wasTraining = model.training;
-        model.eval();
-        try
-        {
-            using var scope = NewDisposeScope();
-            using var noGrad = no_grad();
-            var malignant = nn.functional.softmax(model.forward(data.FeaturesTensor(device)), 1)[.., 0].to(ScalarType.Float64).cpu().data<double>().ToArray();
-            return RankingMetrics.RocAuc(malignant, Enumerable.Range(0, data.Count).Select(r => data.Label(r) == 0 ? 1 : 0).ToArray());
-        }
-        finally
-        {
-            model.train(wasTraining);
-        }
+        var malignant = ClassifierEvaluation.ClassProbabilities(model, data, device, classIndex: 0);
+        return RankingMetrics.RocAuc(malignant, Enumerable.Range(0, data.Count).Select(r => data.Label(r) == 0 ? 1 : 0).ToArray());
     }
 
     private static Tensor Loss(TumourClassifier model, TabularBatch batch) =>

@@ -1,5 +1,6 @@
 namespace CreditRiskLora.Metrics;
 
+using PeftSharp.Training;
 using PeftSharp.Training.Metrics;
 using System;
 using System.Linq;
@@ -11,24 +12,8 @@ using static TorchSharp.torch;
 public static class CreditEvaluation
 {
     /// <summary>The bad-loan probabilities of <paramref name="model"/> for every row of <paramref name="data"/>.</summary>
-    public static double[] BadProbabilities(nn.Module<Tensor, Tensor> model, TabularData data, Device device)
-    {
-        ArgumentNullException.ThrowIfNull(model);
-        ArgumentNullException.ThrowIfNull(data);
-        var wasTraining = model.training;
-        model.eval();
-        try
-        {
-            using var scope = NewDisposeScope();
-            using var noGrad = no_grad();
-            var probabilities = nn.functional.softmax(model.forward(data.FeaturesTensor(device)), 1)[.., 1];
-            return probabilities.to(ScalarType.Float64).cpu().data<double>().ToArray();
-        }
-        finally
-        {
-            model.train(wasTraining);
-        }
-    }
+    public static double[] BadProbabilities(nn.Module<Tensor, Tensor> model, TabularData data, Device device) =>
+        ClassifierEvaluation.ClassProbabilities(model, data, device, classIndex: 1);
 
     /// <summary>Evaluates <paramref name="model"/> on <paramref name="data"/> (labels 1 = bad).</summary>
     public static CreditMetrics Evaluate(nn.Module<Tensor, Tensor> model, TabularData data, Device device, double minPrecision)

@@ -29,6 +29,28 @@ public sealed class ClassifierEvaluationTests
     }
 
     [Fact]
+    public void Class_probabilities_are_the_softmax_of_the_logits_in_eval_mode()
+    {
+        manual_seed(3);
+        var data = TwoBlobs(10, seed: 2);
+        using var model = nn.Sequential(nn.Linear(2, 8), nn.Dropout(0.5), nn.Linear(8, 2));
+        model.eval();
+        using var logits = model.forward(data.FeaturesTensor(CPU)).to(float64);
+        model.train();
+
+        var second = ClassifierEvaluation.ClassProbabilities(model, data, CPU, classIndex: 1);
+
+        second.Should().HaveCount(10);
+        for (var r = 0; r < 10; r++)
+        {
+            var (l0, l1) = (logits[r, 0].item<double>(), logits[r, 1].item<double>());
+            second[r].Should().BeApproximately(Math.Exp(l1) / (Math.Exp(l0) + Math.Exp(l1)), 1e-6, "dropout is off in eval mode");
+        }
+
+        model.training.Should().BeTrue("the training mode is restored");
+    }
+
+    [Fact]
     public void A_fully_frozen_model_is_an_error_not_a_silent_no_op()
     {
         using var model = nn.Sequential(nn.Linear(1, 2));
