@@ -99,12 +99,13 @@ public static class BreastCancerExperiment
         // The model trained on site B: the pretrained one with LoRA, in full or only its head; or a fresh one (scratch).
         using var fresh = options.Method == AdaptationMethod.Scratch ? new TumourClassifier(data.FeatureCount, options.HiddenSize, data.ClassCount) : null;
         var target = fresh ?? model;
-        target.to(device);
         IReadOnlyList<AdapterTarget> plan = options.Method == AdaptationMethod.Lora ? model.ApplyAdapters(options.AdapterOverrides) : [];
         if (options.Method == AdaptationMethod.Head)
         {
             AdapterWiring.Freeze(model, model.TrainableModules);
         }
+
+        context.PlaceModel(target);
 
         // The method's name is also the hyperparameter "method", and MLflow params are write-once: log the same value.
         var report = context.LogModel(target, options.Method.ToString(), plan);
@@ -186,7 +187,7 @@ public static class BreastCancerExperiment
         {
             ["eval/accuracy"] = matrix.Accuracy,
             ["eval/f1"] = matrix.MacroF1,
-            ["eval/loss"] = nn.functional.cross_entropy(logits, labels).item<float>(),
+            ["eval/loss"] = ScalarValue.Of(nn.functional.cross_entropy(logits, labels)),
         };
     }
 }

@@ -38,8 +38,8 @@ public sealed partial class TumourClassifier : nn.Module<Tensor, Tensor>
     public override Tensor forward(Tensor input)
     {
         using var scope = NewDisposeScope();
-        var hidden = activation.forward(hidden1.forward(input));
-        hidden = activation.forward(hidden2.forward(hidden));
-        return classifier.forward(hidden).MoveToOuterDisposeScope();
+        var hidden = activation.call(hidden1.call(input));
+        hidden = activation.call(hidden2.call(hidden));
+        return classifier.call(hidden).MoveToOuterDisposeScope();
     }
 }

@@ -41,8 +41,8 @@ public sealed partial class CreditRiskClassifier : nn.Module<Tensor, Tensor>
     public override Tensor forward(Tensor input)
     {
         using var scope = NewDisposeScope();
-        var hidden = dropout.forward(activation.forward(hidden1.forward(input)));
-        hidden = dropout.forward(activation.forward(hidden2.forward(hidden)));
-        return classifier.forward(hidden).MoveToOuterDisposeScope();
+        var hidden = dropout.call(activation.call(hidden1.call(input)));
+        hidden = dropout.call(activation.call(hidden2.call(hidden)));
+        return classifier.call(hidden).MoveToOuterDisposeScope();
     }
 }

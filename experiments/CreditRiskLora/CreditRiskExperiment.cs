@@ -98,7 +98,7 @@ public static class CreditRiskExperiment
             var (model, plan) = CreditRiskStudy.CreateTargetModel(options, pretrained);
             using (model)
             {
-                model.to(context.Device);
+                context.PlaceModel(model);
                 // The same value as the hyperparameter "method" (MLflow params are write-once): Lora, Full, Scratch, Head.
                 var method = options.Method.ToString();
                 var parameters = context.LogModel(model, method, plan);

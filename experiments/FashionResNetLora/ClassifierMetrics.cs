@@ -3,6 +3,7 @@ namespace FashionResNetLora;
 using System;
 using FashionResNetLora.Data;
 using PeftSharp.Data;
+using PeftSharp.Training;
 using static TorchSharp.torch;
 
 /// <summary>Accuracy and mean cross-entropy of the classifier on every image of a dataset, in evaluation mode.</summary>
@@ -32,7 +33,7 @@ public sealed record ClassifierMetrics(double Accuracy, double Loss, long Count)
                     var labels = batch[FashionMnist.LabelColumn];
                     var logits = model.call(batch[FashionMnist.ImageColumn]);
                     correct += logits.argmax(1).eq(labels).sum().item<long>();
-                    lossSum += nn.functional.cross_entropy(logits, labels, reduction: nn.Reduction.Sum).item<float>();
+                    lossSum += ScalarValue.Of(nn.functional.cross_entropy(logits, labels, reduction: nn.Reduction.Sum));
                     count += labels.shape[0];
                 }
             }

@@ -58,8 +58,8 @@ public static class FashionExperiment
         context.Run.SetTag(SystemTags.Note, "ML.NET's ImageNet ResNet-18 adapted to Fashion-MNIST: LoRA on the convolutions vs. linear probe, full fine-tuning, training from scratch.");
 
         using var model = Build(options, context.Seed);
-        model.to(device);
         var peft = options.Method == FineTuningMethod.Lora ? ApplyLora(model, options) : null;
+        context.PlaceModel(model);
         var report = peft is null ? context.LogModel(model, MethodName(options.Method)) : context.LogModel(peft, MethodName(options.Method));
         await output.WriteLineAsync(string.Create(CultureInfo.InvariantCulture,
             $"{Describe(options.Method)}: {report}; {train.RowCount} training images at {options.InputSize}x{options.InputSize}, {options.Epochs} epoch(s), learning rate {options.EffectiveLearningRate:G3}, {device}")).ConfigureAwait(false);

@@ -55,10 +55,10 @@ public sealed partial class KeywordCnn : nn.Module<Tensor, Tensor>
     {
         using var scope = NewDisposeScope();
         var x = input.reshape(-1, 1, melBins, frames);
-        x = nn.functional.relu(conv1.forward(x));
-        x = nn.functional.relu(conv2.forward(x));
-        x = nn.functional.relu(conv3.forward(x)).mean([3]).flatten(1);
-        x = nn.functional.relu(hidden.forward(x));
-        return classifier.forward(x).MoveToOuterDisposeScope();
+        x = nn.functional.relu(conv1.call(x));
+        x = nn.functional.relu(conv2.call(x));
+        x = nn.functional.relu(conv3.call(x)).mean([3]).flatten(1);
+        x = nn.functional.relu(hidden.call(x));
+        return classifier.call(x).MoveToOuterDisposeScope();
     }
 }

@@ -85,7 +85,7 @@ public static class KeywordExperiment
             adapters = model.ApplyAdapters(new AdapterOverrides(options.Rank));
         }
 
-        adapted.to(context.Device);
+        context.PlaceModel(adapted);
         var report = context.LogModel(adapted, options.Method, adapters);
         await output.WriteLineAsync($"Adapting with {method}: {report}").ConfigureAwait(false);
         var trainerOptions = KeywordTraining.Options(options.ResolvedEpochs(), options.ResolvedLearningRate(), options.WeightDecay);

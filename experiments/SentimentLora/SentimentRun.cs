@@ -46,7 +46,7 @@ public static class SentimentRun
 
         using var model = options.CreateModel();
         var adapted = Adapt(model, options);
-        model.to(device);
+        context.PlaceModel(model);
         model.train();
         var report = adapted.Peft is { } applied ? context.LogModel(applied, MethodName(options.Method)) : context.LogModel(model, MethodName(options.Method));
 

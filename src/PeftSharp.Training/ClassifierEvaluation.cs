@@ -26,7 +26,7 @@ public static class ClassifierEvaluation
             using var noGrad = no_grad();
             var labels = data.LabelsTensor(device);
             var logits = model.forward(data.FeaturesTensor(device));
-            var loss = nn.functional.cross_entropy(logits, labels).item<float>();
+            var loss = ScalarValue.Of(nn.functional.cross_entropy(logits, labels));
             var correct = logits.argmax(1).eq(labels).sum().item<long>();
             return new Evaluation((double)correct / data.Count, loss, data.Count);
         }

@@ -4,6 +4,7 @@ using System;
 using System.Collections.Generic;
 using System.Linq;
 using PeftSharp.Training.Metrics;
+using PeftSharp.Training;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -34,7 +35,7 @@ public static class ReviewEvaluation
                 using (NewDisposeScope())
                 {
                     var logits = model.call(batch.InputIds, batch.AttentionMask);
-                    lossSum += nn.functional.cross_entropy(logits, batch.Labels, reduction: nn.Reduction.Sum).item<float>();
+                    lossSum += ScalarValue.Of(nn.functional.cross_entropy(logits, batch.Labels, reduction: nn.Reduction.Sum));
                     matrix.Add(batch.Labels.cpu().data<long>().ToArray(), logits.argmax(1).cpu().data<long>().ToArray());
                 }
             }

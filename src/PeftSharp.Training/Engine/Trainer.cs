@@ -192,7 +192,7 @@ public sealed class Trainer(TrainerOptions options, IMetricSink metrics, ITraini
     {
         using var scope = NewDisposeScope();
         var loss = computeLoss(batch);
-        var value = loss.item<float>();
+        var value = (float)ScalarValue.Of(loss);
         if (!float.IsFinite(value))
         {
             throw new InvalidOperationException(string.Create(

@@ -420,6 +420,7 @@ public static class ExperimentRunner
             {
                 [RunNames.Seed] = settings.Seed.ToString(CultureInfo.InvariantCulture),
                 ["device"] = settings.Device,
+                [RunNames.BaseDtype] = settings.BaseDtype,
                 [RunNames.Device] = device.ToString(),
             };
             run.LogParams(parameters);

@@ -9,6 +9,7 @@ using System.Linq;
 using System.Text.Json;
 using System.Threading;
 using PeftSharp.Data;
+using PeftSharp.Precision;
 using PeftSharp.Tracking;
 using PeftSharp.Training.Engine;
 using PeftSharp.Tuners;
@@ -68,6 +69,28 @@ public sealed class RunContext
 
     /// <summary>Sends metrics to <see cref="Run"/> unchanged.</summary>
     public IMetricSink Metrics { get; }
+
+    /// <summary>
+    /// Moves <paramref name="model"/> to <see cref="Device"/> and, with <c>--base-dtype bfloat16</c>, casts its frozen
+    /// parameters to bfloat16 while the trainable ones stay float32 (<see cref="FrozenBaseCast"/>). Call it after the
+    /// adapters are applied and the rest is frozen, before training.
+    /// </summary>
+    /// <returns>What was cast, or null when the frozen parameters keep float32.</returns>
+    public FrozenBaseCastReport? PlaceModel(nn.Module model)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        model.to(Device);
+        if (Settings.BaseDtype != "bfloat16")
+        {
+            return null;
+        }
+
+        var report = FrozenBaseCast.Apply(model, ScalarType.BFloat16);
+        Output.WriteLine(report.Parameters == 0
+            ? "--base-dtype bfloat16: the model has no frozen parameters, so nothing was cast (full fine-tuning trains in float32)."
+            : $"{report}; trainable parameters stay float32.");
+        return report;
+    }
 
     /// <summary>Records a dataset the run reads (an MLflow dataset input) and its digest, rows and source as params.</summary>
     /// <param name="fingerprint">The data's fingerprint (<see cref="DatasetFingerprint.Compute"/>).</param>

@@ -36,6 +36,9 @@ public static class RunNames
     /// <summary>Param: the device the run trained on (<c>cpu</c>, <c>cuda:0</c>).</summary>
     public const string Device = "device_resolved";
 
+    /// <summary>Param: the dtype of the frozen parameters (<c>float32</c> or <c>bfloat16</c>, <c>--base-dtype</c>).</summary>
+    public const string BaseDtype = "base_dtype";
+
     /// <summary>Tag: the checkpoint a resumed run continued from.</summary>
     public const string ResumedFromTag = "peftsharp.resumed_from";
 

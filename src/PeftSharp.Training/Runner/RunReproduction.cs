@@ -41,7 +41,7 @@ public static class RunReproduction
                 $"Run {record.Info.RunId} ('{record.Info.RunName}') has none of {info.Name}'s hyperparameters as params: it is not a run of this experiment, or a sweep's parent run (reproduce one of its child runs).");
         }
 
-        foreach (var (param, option) in new[] { (RunNames.Seed, "seed"), ("device", "device") })
+        foreach (var (param, option) in new[] { (RunNames.Seed, "seed"), ("device", "device"), (RunNames.BaseDtype, "base-dtype") })
         {
             if (info.Parameters.All(p => p.Name != option) && record.Params.TryGetValue(param, out var value))
             {

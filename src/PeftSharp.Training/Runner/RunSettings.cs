@@ -17,6 +17,12 @@ public sealed record RunSettings
     /// <summary><c>auto</c> (CUDA when available), <c>cpu</c>, <c>cuda</c> or <c>cuda:N</c>.</summary>
     public string Device { get; init; } = "auto";
 
+    /// <summary>
+    /// The dtype of the model's frozen parameters: <c>float32</c> (default) or <c>bfloat16</c>, which halves their memory
+    /// and, on a GPU, speeds up their matrix products; trainable parameters stay float32 (<see cref="RunContext.PlaceModel"/>).
+    /// </summary>
+    public string BaseDtype { get; init; } = "float32";
+
     /// <summary>LibTorch's CPU threads (<c>torch.set_num_threads</c>); null keeps LibTorch's default.</summary>
     public int? Threads { get; init; }
 

@@ -74,9 +74,10 @@ public sealed class IA3Linear : AdapterLayer
     protected override Tensor ForwardWithAdapters(Tensor input, IReadOnlyList<string> adapterNames)
     {
         var scaling = adapterNames.Select(name => ia3_l[name].flatten()).Aggregate((x, y) => x.mul(y));
+        // As the reference: a float32 vector on a bfloat16 base scales in float32; the base runs in its own dtype.
         return IsFeedForward
-            ? BaseLayer.forward(input.mul(scaling))
-            : BaseLayer.forward(input).mul(scaling);
+            ? BaseForward(input.mul(scaling))
+            : BaseForward(input).mul(scaling);
     }
 
     /// <inheritdoc />

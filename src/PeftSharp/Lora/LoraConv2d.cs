@@ -2,6 +2,7 @@ namespace PeftSharp.Lora;
 
 using System;
 using System.Collections.Generic;
+using PeftSharp.Precision;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
@@ -96,11 +97,11 @@ public sealed class LoraConv2d : LoraLayer
     /// <inheritdoc />
     protected override Tensor ForwardWithAdapters(Tensor input, IReadOnlyList<string> adapterNames)
     {
-        var result = BaseLayer.forward(input);
+        var result = BaseForward(input);
         foreach (var name in adapterNames)
         {
             using var scaling = Settings(name).Scaling.ToScalar();
-            var dropped = BranchDropout(name).forward(input);
+            var dropped = BranchDropout(name).forward(FrozenBaseCast.CastFloating(input, LoraAOf(name).weight.dtype));
             var update = LoraBOf(name).forward(DownProject(name, dropped));
             var magnitude = Magnitude(name);
             if (magnitude is null)
@@ -116,7 +117,7 @@ public sealed class LoraConv2d : LoraLayer
             }
 
             var factor = magnitude.div(norm);
-            var wx = Convolve(BaseLayer, dropped, BaseLayer.weight);
+            var wx = Convolve(BaseLayer, dropped, FrozenBaseCast.CastFloating(BaseLayer.weight, dropped.dtype));
             using var one = 1.ToScalar();
             result = result.add(factor.sub(one).mul(wx)).add(factor.mul(update).mul(scaling));
         }

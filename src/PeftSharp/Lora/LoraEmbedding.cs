@@ -85,7 +85,7 @@ public sealed class LoraEmbedding : LoraLayer
     /// <inheritdoc />
     protected override Tensor ForwardWithAdapters(Tensor input, IReadOnlyList<string> adapterNames)
     {
-        var result = BaseLayer.forward(input);
+        var result = BaseForward(input);
         var flat = input.reshape(-1);
         var shape = input.shape;
         foreach (var name in adapterNames)

@@ -2,6 +2,7 @@ namespace PeftSharp.Lora;
 
 using System;
 using System.Collections.Generic;
+using PeftSharp.Precision;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
@@ -102,12 +103,13 @@ public sealed class LoraLinear : LoraLayer
     {
         var weight = BaseLayer.weight!;
         var bias = BaseLayer.bias;
-        var result = BaseLayer.forward(input);
+        var result = BaseForward(input);
         Tensor? baseWithoutBias = null;
         foreach (var name in adapterNames)
         {
             using var scaling = Settings(name).Scaling.ToScalar();
-            var dropped = BranchDropout(name).forward(input);
+            // PEFT casts the input to the adapter's dtype (float32 adapters on a bfloat16 base).
+            var dropped = BranchDropout(name).forward(FrozenBaseCast.CastFloating(input, LoraAOf(name).weight!.dtype));
             var update = LoraBOf(name).forward(LoraAOf(name).forward(dropped));
             var magnitude = Magnitude(name);
             if (magnitude is null)
@@ -127,12 +129,12 @@ public sealed class LoraLinear : LoraLayer
             Tensor wx;
             if (DropoutInactive(name))
             {
-                baseWithoutBias ??= bias is null ? result.alias() : BaseLayer.forward(input).sub(bias);
+                baseWithoutBias ??= bias is null ? result.alias() : BaseForward(input).sub(bias);
                 wx = baseWithoutBias;
             }
             else
             {
-                wx = nn.functional.linear(dropped, weight);
+                wx = nn.functional.linear(dropped, FrozenBaseCast.CastFloating(weight, dropped.dtype));
             }
 
             using var one = 1.ToScalar();

@@ -3,6 +3,7 @@ namespace PeftSharp.Tuners;
 using System;
 using System.Collections.Generic;
 using System.Linq;
+using PeftSharp.Precision;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
 
@@ -165,15 +166,23 @@ public abstract class AdapterLayer : nn.Module<Tensor, Tensor>, IAdapterLayer
     public override Tensor forward(Tensor input)
     {
         using var scope = NewDisposeScope();
-        if (AdaptersDisabled || IsMerged)
+        var adapters = AdaptersDisabled || IsMerged ? [] : activeAdapters.Where(AdapterNames.Contains).ToList();
+        if (adapters.Count == 0)
         {
-            return base_layer.forward(input).MoveToOuterDisposeScope();
+            return BaseForward(input).MoveToOuterDisposeScope();
         }
 
-        var adapters = activeAdapters.Where(AdapterNames.Contains).ToList();
-        var result = adapters.Count == 0 ? base_layer.forward(input) : ForwardWithAdapters(input, adapters);
+        // As the reference: adapters may compute in another dtype than the base (float32 adapters on a bfloat16 base,
+        // see Precision.FrozenBaseCast); the layer's output keeps the base layer's dtype.
+        var result = FrozenBaseCast.CastFloating(ForwardWithAdapters(input, adapters), BaseDtype);
         return result.MoveToOuterDisposeScope();
     }
+
+    /// <summary>The dtype of the base layer's floating-point weights (null when it has none).</summary>
+    protected ScalarType? BaseDtype => base_layer.parameters().FirstOrDefault(p => p.is_floating_point())?.dtype;
+
+    /// <summary>The base layer's output for <paramref name="input"/>, cast first to the base weights' dtype when it differs.</summary>
+    protected Tensor BaseForward(Tensor input) => base_layer.forward(FrozenBaseCast.CastFloating(input, BaseDtype));
 
     /// <summary>The output with <paramref name="adapterNames"/> (not merged, at least one) applied.</summary>
     protected abstract Tensor ForwardWithAdapters(Tensor input, IReadOnlyList<string> adapterNames);

@@ -85,6 +85,35 @@ public sealed class BreastCancerExperimentTests : IDisposable
     }
 
     [Fact]
+    public async Task A_bfloat16_frozen_base_trains_the_float32_adapters_about_as_well()
+    {
+        var store = new MlflowFileStore(temp.File("mlruns"));
+        var output = new StringWriter();
+
+        var full = await Train(store, TextWriter.Null);
+        var half = await Train(store, output, "bfloat16");
+
+        half.Status.Should().Be(RunStatus.Finished, half.Error);
+        store.GetRun(half.RunId).Params.Should().Contain("base_dtype", "bfloat16");
+        store.GetRun(full.RunId).Params.Should().Contain("base_dtype", "float32");
+        // hidden1 and hidden2 (30x128 and 128x128 with biases) are frozen under LoRA; the head trains in float32.
+        output.ToString().Should().Contain("frozen base in bfloat16: 20,480 parameters, 0.1 MiB -> 0.0 MiB; trainable parameters stay float32");
+        half.Value!.SiteBAfter.Accuracy.Should().BeApproximately(full.Value!.SiteBAfter.Accuracy, 0.05);
+        half.Value.Parameters.Trainable.Should().Be(full.Value.Parameters.Trainable);
+    }
+
+    [Fact]
+    public async Task An_unknown_base_dtype_names_the_valid_ones()
+    {
+        var error = new StringWriter();
+
+        var exitCode = await Main(["--base-dtype", "fp16"], TextWriter.Null, error);
+
+        exitCode.Should().Be(2);
+        error.ToString().Should().Contain("--base-dtype must be float32 or bfloat16, got 'fp16'");
+    }
+
+    [Fact]
     public async Task An_out_of_range_value_names_the_option_and_the_range()
     {
         var error = new StringWriter();
@@ -229,11 +258,11 @@ public sealed class BreastCancerExperimentTests : IDisposable
         error.ToString().Should().Contain("cannot read the options").And.Contain($"resume {earliest} [the run's options]");
     }
 
-    private Task<RunResult<BreastCancerResult>> Train(ITrackingClient store, TextWriter output) =>
+    private Task<RunResult<BreastCancerResult>> Train(ITrackingClient store, TextWriter output, string baseDtype = "float32") =>
         ExperimentRunner.TrainAsync(
             new BreastCancerOptions { DataPath = temp.File("bc.parquet"), PretrainEpochs = 30, Epochs = 30 },
             BreastCancerExperiment.TrainAsync,
-            new RunSettings { Device = "cpu", CheckpointDirectory = temp.File("checkpoints") },
+            new RunSettings { Device = "cpu", CheckpointDirectory = temp.File("checkpoints"), BaseDtype = baseDtype },
             new RunnerHost { Tracking = store, Output = output, HandleSignals = false });
 
     private Task<int> Main(string[] args, TextWriter output, TextWriter error) =>
