@@ -54,9 +54,21 @@ public static partial class EnvironmentTags
             [Cpu] = CpuModel() ?? RuntimeInformation.ProcessArchitecture.ToString(),
             [CpuCores] = Environment.ProcessorCount.ToString(CultureInfo.InvariantCulture),
             [TorchThreads] = get_num_threads().ToString(CultureInfo.InvariantCulture),
-            [Gpu] = cuda.is_available() ? string.Create(CultureInfo.InvariantCulture, $"CUDA, {cuda.device_count()} device(s)") : "none",
+            [Gpu] = Gpus(),
         };
         return tags;
+    }
+
+    // NVML names the GPUs (TorchSharp cannot); without it, LibTorch's count of CUDA devices is all there is.
+    private static string Gpus()
+    {
+        if (!cuda.is_available())
+        {
+            return "none";
+        }
+
+        var described = NvidiaGpus.Describe();
+        return described.Count > 0 ? string.Join("; ", described) : string.Create(CultureInfo.InvariantCulture, $"CUDA, {cuda.device_count()} device(s)");
     }
 
     // The native runtime package is not visible to code; the application's deps.json names it and its version.

@@ -162,7 +162,7 @@ public sealed class RunContext
     /// <summary>
     /// Runs the main training phase: metrics into the run, checkpoints in <see cref="CheckpointDirectory"/> (every
     /// <see cref="RunSettings.CheckpointEverySteps"/> and at the end), continuing from <see cref="ResumeFrom"/>, stopping
-    /// on Ctrl-C. Logs <c>time/step_ms</c>, <c>time/train_s</c> and <c>memory/peak_rss_mb</c>.
+    /// on Ctrl-C. Logs <c>time/step_ms</c>, <c>time/train_s</c>, <c>memory/peak_rss_mb</c> and on a GPU <c>memory/gpu_mb</c>.
     /// </summary>
     /// <exception cref="OperationCanceledException">Ctrl-C interrupted training; a checkpoint was saved and the resume command printed.</exception>
     /// <exception cref="InvalidOperationException">The loss became NaN or infinite, or CUDA ran out of memory (with advice).</exception>
@@ -199,6 +199,12 @@ public sealed class RunContext
         if (memory.PeakMegabytes() is { } peak)
         {
             measured[RunNames.PeakRssMegabytes] = peak;
+        }
+
+        // LibTorch's caching allocator keeps what it reserved, so the process's GPU memory now is the phase's peak.
+        if (Device.type == DeviceType.CUDA && NvidiaGpus.ProcessMegabytes(Math.Max(0, Device.index)) is { } gpu)
+        {
+            measured[RunNames.GpuMegabytes] = gpu;
         }
 
         Run.LogMetrics(measured, outcome.Steps);

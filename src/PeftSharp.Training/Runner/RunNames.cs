@@ -21,6 +21,12 @@ public static class RunNames
     /// <summary>Metric: peak resident memory of the process during the main training phase, in MiB.</summary>
     public const string PeakRssMegabytes = "memory/peak_rss_mb";
 
+    /// <summary>
+    /// Metric: the GPU memory the process holds after a training phase, in MiB (CUDA context plus what LibTorch's
+    /// caching allocator reserved, which it keeps: the phase's peak), read from the driver's NVML.
+    /// </summary>
+    public const string GpuMegabytes = "memory/gpu_mb";
+
     /// <summary>Param: parameters that train.</summary>
     public const string TrainableParams = "trainable_params";
 

@@ -28,6 +28,12 @@ public sealed class TorchRuntimeSwitchTests
     }
 
     [Fact]
+    public void TorchRuntime_system_references_TorchSharp_without_a_bundled_LibTorch()
+    {
+        PackageReferences(Experiment, "-p:TorchRuntime=system").Should().Contain("TorchSharp").And.NotContain(["libtorch-cpu-linux-x64", "TorchSharp-cuda-linux"]);
+    }
+
+    [Fact]
     public void Libraries_reference_only_TorchSharp()
     {
         var library = Path.Combine(RepositoryRoot.Path, "src", "PeftSharp", "PeftSharp.csproj");
