@@ -8,6 +8,7 @@ using System.IO;
 using System.Linq;
 using System.Threading.Tasks;
 using PeftSharp.Tracking;
+using PeftSharp.Training;
 using PeftSharp.Training.Engine;
 using PeftSharp.Training.Optimization;
 using PeftSharp.Training.Runner;
@@ -35,7 +36,8 @@ internal sealed class RunnerBenchmark : IBenchmark
         "  --reps N      repetitions of each, alternating (default 5)\n" +
         "  --batch N     rows per batch (default 128)\n" +
         "  --hidden N    width of the two hidden layers (default 1024)\n" +
-        "  --threads N   LibTorch intra-op threads (default: LibTorch's choice)";
+        "  --threads N   LibTorch intra-op threads (default: LibTorch's choice)\n" +
+        "  --device D    cpu (default) or cuda: where both sides train";
 
     public int Run(BenchmarkArguments arguments)
     {
@@ -44,7 +46,9 @@ internal sealed class RunnerBenchmark : IBenchmark
         var batch = arguments.Int("batch", 128);
         var hidden = arguments.Int("hidden", 1024);
         var threads = arguments.Int("threads", 0, minimum: 0);
+        var deviceName = arguments.String("device", "cpu");
         arguments.EnsureAllRead();
+        var device = TorchDevices.Resolve(deviceName);
         if (threads > 0)
         {
             set_num_threads(threads);
@@ -53,10 +57,10 @@ internal sealed class RunnerBenchmark : IBenchmark
         const int inputs = 256;
         const int classes = 10;
         manual_seed(1);
-        using var features = randn(steps * batch, inputs);
-        using var labels = randint(0, classes, [steps * batch]);
+        using var features = randn(steps * batch, inputs).to(device);
+        using var labels = randint(0, classes, [steps * batch]).to(device);
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"runner: MLP {inputs}-{hidden}-{hidden}-{classes}, batch {batch}, {steps} AdamW steps per repetition, {reps} repetitions each (alternating), fp32 CPU, {get_num_threads()} LibTorch threads"));
+            $"runner: MLP {inputs}-{hidden}-{hidden}-{classes}, batch {batch}, {steps} AdamW steps per repetition, {reps} repetitions each (alternating), fp32 on {device}, {get_num_threads()} LibTorch threads"));
 
         var root = Path.Combine(Path.GetTempPath(), "peftsharp-runner-benchmark-" + Guid.NewGuid().ToString("N"));
         try
@@ -70,12 +74,12 @@ internal sealed class RunnerBenchmark : IBenchmark
             for (var rep = -1; rep < reps; rep++)
             {
                 var cpu = Process.GetCurrentProcess().TotalProcessorTime;
-                var runner = RunnerStepMs(features, labels, batch, hidden, root).GetAwaiter().GetResult();
+                var runner = RunnerStepMs(features, labels, batch, hidden, root, deviceName).GetAwaiter().GetResult();
                 var runnerCpuMs = (Process.GetCurrentProcess().TotalProcessorTime - cpu).TotalMilliseconds / (features.shape[0] / batch);
                 cpu = Process.GetCurrentProcess().TotalProcessorTime;
                 // On a thread-pool thread, as the runner's training runs: LibTorch issued from the main thread ran up to
                 // 3x slower here (38 vs 12 ms per step), which made the comparison meaningless.
-                var loop = Task.Run(() => LoopStepMs(features, labels, batch, hidden)).GetAwaiter().GetResult();
+                var loop = Task.Run(() => LoopStepMs(features, labels, batch, hidden, device)).GetAwaiter().GetResult();
                 var loopCpuMs = (Process.GetCurrentProcess().TotalProcessorTime - cpu).TotalMilliseconds / (features.shape[0] / batch);
                 if (rep >= 0)
                 {
@@ -101,22 +105,24 @@ internal sealed class RunnerBenchmark : IBenchmark
         }
     }
 
-    private static nn.Module<Tensor, Tensor> Model(int hidden)
+    private static nn.Module<Tensor, Tensor> Model(int hidden, Device device)
     {
         manual_seed(7);
-        return nn.Sequential(nn.Linear(256, hidden), nn.ReLU(), nn.Linear(hidden, hidden), nn.ReLU(), nn.Linear(hidden, 10));
+        var model = nn.Sequential(nn.Linear(256, hidden), nn.ReLU(), nn.Linear(hidden, hidden), nn.ReLU(), nn.Linear(hidden, 10));
+        model.to(device);
+        return model;
     }
 
-    private static async Task<double> RunnerStepMs(Tensor features, Tensor labels, int batch, int hidden, string root)
+    private static async Task<double> RunnerStepMs(Tensor features, Tensor labels, int batch, int hidden, string root, string device)
     {
         var store = new MlflowFileStore(Path.Combine(root, "mlruns"));
         var host = new RunnerHost { Tracking = store, Output = TextWriter.Null, HandleSignals = false };
-        var settings = new RunSettings { Device = "cpu", CheckpointDirectory = Path.Combine(root, "checkpoints", Guid.NewGuid().ToString("N")) };
+        var settings = new RunSettings { Device = device, CheckpointDirectory = Path.Combine(root, "checkpoints", Guid.NewGuid().ToString("N")) };
         var result = await ExperimentRunner.TrainAsync(
             new BenchmarkOptions(),
             (_, context) =>
             {
-                using var model = Model(hidden);
+                using var model = Model(hidden, context.Device);
                 var data = new SliceBatches(features, labels, batch);
                 var options = new TrainerOptions { LearningRate = LearningRate, WeightDecay = WeightDecay, MaxGradientNorm = null, Decay = DecayKind.Constant };
                 var clock = Stopwatch.StartNew();
@@ -128,9 +134,9 @@ internal sealed class RunnerBenchmark : IBenchmark
         return result.Status == RunStatus.Finished ? result.Value : throw new InvalidOperationException($"The runner's run ended {result.Status}: {result.Error}");
     }
 
-    private static double LoopStepMs(Tensor features, Tensor labels, int batch, int hidden)
+    private static double LoopStepMs(Tensor features, Tensor labels, int batch, int hidden, Device device)
     {
-        using var model = Model(hidden);
+        using var model = Model(hidden, device);
         using var optimizer = ParameterGroups.AdamW(model, LearningRate, WeightDecay);
         model.train();
         var steps = (int)(features.shape[0] / batch);
@@ -142,6 +148,12 @@ internal sealed class RunnerBenchmark : IBenchmark
             loss.backward();
             optimizer.step();
             optimizer.zero_grad();
+        }
+
+        // GPU work is asynchronous: the loop's time includes finishing what it queued.
+        if (device.type == DeviceType.CUDA)
+        {
+            cuda.synchronize(device);
         }
 
         return clock.Elapsed.TotalMilliseconds / steps;
