@@ -379,6 +379,18 @@ public static class ExperimentRunner
             }
 
             device = TorchDevices.Resolve(settings.Device);
+            if (device.type == TorchSharp.DeviceType.CUDA)
+            {
+                // cuDNN's attention compiles a kernel per sequence length: seconds per new batch shape (see CuDnnAttention).
+                try
+                {
+                    CuDnnAttention.Enabled = false;
+                }
+                catch (PlatformNotSupportedException e)
+                {
+                    await host.Error.WriteLineAsync($"warning: {e.Message} New sequence lengths may be slow in bfloat16.").ConfigureAwait(false);
+                }
+            }
         }
         catch (ArgumentException e)
         {
