@@ -30,6 +30,7 @@ public sealed class BatchLoader : IAsyncEnumerable<Batch>, IEnumerable<Batch>, I
             SingleWriter = true,
             FullMode = BoundedChannelFullMode.Wait,
         });
+        Statistics.ObserveQueue(() => channel.Reader.Count);
         var token = cancellation.Token;
         producer = Task.Run(async () =>
         {
@@ -63,7 +64,6 @@ public sealed class BatchLoader : IAsyncEnumerable<Batch>, IEnumerable<Batch>, I
         var reader = channel.Reader;
         if (reader.TryRead(out var ready))
         {
-            Statistics.BatchTaken();
             return ready;
         }
 
@@ -78,7 +78,6 @@ public sealed class BatchLoader : IAsyncEnumerable<Batch>, IEnumerable<Batch>, I
             {
                 if (reader.TryRead(out var batch))
                 {
-                    Statistics.BatchTaken();
                     return batch;
                 }
             }

@@ -1,5 +1,6 @@
 namespace PeftSharp.Data;
 
+using System;
 using System.Threading;
 
 /// <summary>
@@ -15,8 +16,8 @@ public sealed class PipelineStatistics
     private long batches;
     private long rows;
     private long consumerWaits;
-    private long queued;
     private long maxQueued;
+    private Func<int>? queueLength;
 
     /// <summary>Row groups read so far.</summary>
     public int RowGroupsRead => Volatile.Read(ref rowGroupsRead);
@@ -39,7 +40,7 @@ public sealed class PipelineStatistics
     /// <summary>Times the consumer asked for a batch and none was ready (the model waited on I/O).</summary>
     public long ConsumerWaits => Interlocked.Read(ref consumerWaits);
 
-    /// <summary>The most batches ever ready and waiting for the consumer.</summary>
+    /// <summary>The most batches ever ready and waiting for the consumer (the queue's own count, read after each write).</summary>
     public long MaxQueuedBatches => Interlocked.Read(ref maxQueued);
 
     internal void RowGroupLoaded()
@@ -57,14 +58,16 @@ public sealed class PipelineStatistics
     {
         Interlocked.Increment(ref batches);
         Interlocked.Add(ref rows, rowCount);
-        var now = Interlocked.Increment(ref queued);
+        // The queue's count, not a counter kept beside it: a counter raced with the consumer (taken but not yet
+        // counted down) and could report one batch more than the queue's bound.
+        long now = queueLength?.Invoke() ?? 0;
         long seen;
         while (now > (seen = Interlocked.Read(ref maxQueued)) && Interlocked.CompareExchange(ref maxQueued, now, seen) != seen)
         {
         }
     }
 
-    internal void BatchTaken() => Interlocked.Decrement(ref queued);
+    internal void ObserveQueue(Func<int> count) => queueLength = count;
 
     internal void ConsumerWaited() => Interlocked.Increment(ref consumerWaits);
 

@@ -22,6 +22,9 @@ using static TorchSharp.torch;
 /// <param name="observer">Sees every step as it happens (progress, timing); null for none.</param>
 public sealed class Trainer(TrainerOptions options, IMetricSink metrics, ITrainingObserver? observer = null)
 {
+    // Steps per read of the loss on CUDA: one device synchronisation per 32 steps instead of per step.
+    private const int CudaLossReadInterval = 32;
+
     private readonly TrainerOptions options = Validate(options);
     private readonly IMetricSink metrics = metrics ?? throw new ArgumentNullException(nameof(metrics));
 
@@ -64,6 +67,20 @@ public sealed class Trainer(TrainerOptions options, IMetricSink metrics, ITraini
         }
 
         var step = state.Step;
+        // Reading a loss waits for the device; on a GPU, steps are read in windows (see UnreadSteps).
+        var readEvery = options.LossReadInterval ?? (trainable.FirstOrDefault()?.device_type == DeviceType.CUDA ? CudaLossReadInterval : 1);
+        using var unread = new UnreadSteps();
+        void Publish(TrainingStep done, double gradientNorm)
+        {
+            observer?.OnStep(done);
+            metrics.LogMetric("train/loss", done.Loss, done.Step);
+            metrics.LogMetric("train/learning_rate", done.LearningRate, done.Step);
+            if (!double.IsNaN(gradientNorm))
+            {
+                metrics.LogMetric("train/grad_norm", gradientNorm, done.Step);
+            }
+        }
+
         IReadOnlyDictionary<string, double> lastEvaluation = new Dictionary<string, double>();
         string? lastCheckpoint = null;
         var reason = StopReason.Completed;
@@ -80,7 +97,7 @@ public sealed class Trainer(TrainerOptions options, IMetricSink metrics, ITraini
                 var skip = epoch == state.Epoch ? state.BatchInEpoch : 0;
                 var batchInEpoch = 0;
                 var pending = 0;
-                double pendingLoss = 0;
+                Tensor? pendingLoss = null;
                 foreach (var batch in data.Epoch(epoch))
                 {
                     using (batch)
@@ -90,7 +107,17 @@ public sealed class Trainer(TrainerOptions options, IMetricSink metrics, ITraini
                             continue;
                         }
 
-                        pendingLoss += Backward(model, computeLoss, batch, step + 1, epoch);
+                        var loss = Backward(model, computeLoss, batch);
+                        if (pendingLoss is null)
+                        {
+                            pendingLoss = loss;
+                        }
+                        else
+                        {
+                            pendingLoss.add_(loss);
+                            loss.Dispose();
+                        }
+
                         pending++;
                         if (batch is IBatchSize size)
                         {
@@ -107,7 +134,7 @@ public sealed class Trainer(TrainerOptions options, IMetricSink metrics, ITraini
 
                     step++;
                     var learningRate = schedule.Apply(optimizer, step - 1);
-                    var gradientNorm = options.MaxGradientNorm is { } maxNorm ? GradientClipping.ClipByGlobalNorm(trainable, maxNorm) : double.NaN;
+                    var gradientNorm = options.MaxGradientNorm is { } maxNorm ? GradientClipping.ClipByGlobalNormOnDevice(trainable, maxNorm) : null;
                     optimizer.step();
 
                     // zero_grad returns a new wrapper per gradient (TorchSharp 0.107); the scope frees them, not the gradients.
@@ -116,21 +143,29 @@ public sealed class Trainer(TrainerOptions options, IMetricSink metrics, ITraini
                         optimizer.zero_grad();
                     }
 
-                    observer?.OnStep(new TrainingStep(
-                        step, totalSteps, epoch, pendingLoss / pending, learningRate, Stopwatch.GetElapsedTime(stepStart), samples, tokens));
-                    samples = 0;
-                    tokens = 0;
-                    metrics.LogMetric("train/loss", pendingLoss / pending, step);
-                    metrics.LogMetric("train/learning_rate", learningRate, step);
-                    if (!double.IsNaN(gradientNorm))
+                    using (var count = pending.ToScalar())
                     {
-                        metrics.LogMetric("train/grad_norm", gradientNorm, step);
+                        pendingLoss!.div_(count);
                     }
 
+                    unread.Add(
+                        new TrainingStep(step, totalSteps, epoch, double.NaN, learningRate, Stopwatch.GetElapsedTime(stepStart), samples, tokens),
+                        pendingLoss,
+                        gradientNorm);
+                    samples = 0;
+                    tokens = 0;
                     pending = 0;
-                    pendingLoss = 0;
+                    pendingLoss = null;
 
+                    // Evaluations, checkpoints and stops must see every step's loss first (no checkpoint after a NaN).
                     var evaluateNow = options.EvaluateEverySteps is { } every ? step % every == 0 : lastOfEpoch;
+                    var last = epoch == options.Epochs - 1 && lastOfEpoch;
+                    var checkpointNow = last || (options.CheckpointEverySteps is { } interval && step % interval == 0);
+                    if (unread.Count >= readEvery || (evaluate is not null && evaluateNow) || checkpointNow)
+                    {
+                        unread.Flush(options.LearningRate, Publish);
+                    }
+
                     if (evaluate is not null && evaluateNow)
                     {
                         lastEvaluation = Evaluate(model, evaluate, stopping, step);
@@ -143,6 +178,7 @@ public sealed class Trainer(TrainerOptions options, IMetricSink metrics, ITraini
 
                     if (cancellationToken.IsCancellationRequested)
                     {
+                        unread.Flush(options.LearningRate, Publish);
                         reason = StopReason.Cancelled;
                         lastCheckpoint = SaveCheckpoint(model, optimizer, position) ?? lastCheckpoint;
                         break;
@@ -155,8 +191,7 @@ public sealed class Trainer(TrainerOptions options, IMetricSink metrics, ITraini
                         break;
                     }
 
-                    var last = epoch == options.Epochs - 1 && lastOfEpoch;
-                    if (last || (options.CheckpointEverySteps is { } interval && step % interval == 0))
+                    if (checkpointNow)
                     {
                         lastCheckpoint = SaveCheckpoint(model, optimizer, position) ?? lastCheckpoint;
                     }
@@ -165,6 +200,7 @@ public sealed class Trainer(TrainerOptions options, IMetricSink metrics, ITraini
                 }
             }
 
+            unread.Flush(options.LearningRate, Publish);
         }
         finally
         {
@@ -179,6 +215,11 @@ public sealed class Trainer(TrainerOptions options, IMetricSink metrics, ITraini
         ArgumentNullException.ThrowIfNull(options);
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(options.Epochs);
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(options.GradientAccumulationSteps);
+        if (options.LossReadInterval is { } readInterval)
+        {
+            ArgumentOutOfRangeException.ThrowIfNegativeOrZero(readInterval, nameof(options.LossReadInterval));
+        }
+
         if (options.MaxGradientNorm is { } norm && !(norm > 0))
         {
             throw new ArgumentOutOfRangeException(nameof(options), norm, "The gradient clipping norm must be positive (or null to disable).");
@@ -187,18 +228,13 @@ public sealed class Trainer(TrainerOptions options, IMetricSink metrics, ITraini
         return options;
     }
 
-    // One micro-batch: forward, scaled backward, all temporaries freed by the scope. Returns the unscaled loss.
-    private double Backward<TBatch>(nn.Module model, Func<TBatch, Tensor> computeLoss, TBatch batch, long step, int epoch)
+    // One micro-batch: forward, scaled backward, all temporaries freed by the scope. Returns the unscaled loss as a
+    // float64 scalar on the device, outside any scope (the caller owns it); reading it is left to UnreadSteps.
+    private Tensor Backward<TBatch>(nn.Module model, Func<TBatch, Tensor> computeLoss, TBatch batch)
     {
         using var scope = NewDisposeScope();
         var loss = computeLoss(batch);
-        var value = (float)ScalarValue.Of(loss);
-        if (!float.IsFinite(value))
-        {
-            throw new InvalidOperationException(string.Create(
-                CultureInfo.InvariantCulture,
-                $"The training loss became {value} at step {step} (epoch {epoch + 1}). Lower the learning rate ({options.LearningRate}), enable gradient clipping, or check the data for extreme values."));
-        }
+        var value = loss.detach().to(ScalarType.Float64).DetachFromDisposeScope();
 
         if (options.GradientAccumulationSteps == 1)
         {

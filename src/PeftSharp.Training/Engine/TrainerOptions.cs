@@ -29,6 +29,14 @@ public sealed record TrainerOptions
     /// <summary>Evaluate every this many optimizer steps; null evaluates at the end of each epoch.</summary>
     public int? EvaluateEverySteps { get; init; }
 
+    /// <summary>
+    /// Read the loss and gradient norm back from the device every this many optimizer steps (and always before an
+    /// evaluation, a checkpoint or a stop). Each read waits for the device, so on a GPU a window lets the host queue
+    /// steps while the GPU computes; metrics and progress then arrive in bursts, and a NaN is reported (with its
+    /// step) at the end of its window. Null: every step on the CPU, 32 steps on CUDA.
+    /// </summary>
+    public int? LossReadInterval { get; init; }
+
     /// <summary>The evaluation metric that picks the best checkpoint and drives early stopping.</summary>
     public string MonitorMetric { get; init; } = "eval/accuracy";
 

@@ -18,6 +18,18 @@ public static class GradientClipping
     /// <returns>The global norm before clipping.</returns>
     public static double ClipByGlobalNorm(IEnumerable<Parameter> parameters, double maxNorm)
     {
+        using var norm = ClipByGlobalNormOnDevice(parameters, maxNorm);
+        return norm is null ? 0 : norm.item<double>();
+    }
+
+    /// <summary>
+    /// As <see cref="ClipByGlobalNorm"/>, without waiting for the device: the norm and the scaling stay on the
+    /// gradients' device (as PyTorch's <c>clip_grad_norm_</c> does), so a GPU keeps working while the host queues the
+    /// next step. The caller reads the norm when it needs it, and disposes it.
+    /// </summary>
+    /// <returns>The global norm before clipping, a float64 scalar on the gradients' device; null without gradients.</returns>
+    public static Tensor? ClipByGlobalNormOnDevice(IEnumerable<Parameter> parameters, double maxNorm)
+    {
         ArgumentNullException.ThrowIfNull(parameters);
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(maxNorm);
         using var scope = NewDisposeScope();
@@ -25,26 +37,27 @@ public static class GradientClipping
         var gradients = parameters.Select(p => p.grad).OfType<Tensor>().ToList();
         if (gradients.Count == 0)
         {
-            return 0;
+            return null;
         }
 
-        double squares = 0;
+        // Summed in a fixed order in float64, one tensor at a time: the same bits on every run.
+        var squares = gradients[0].to(ScalarType.Float64).square().sum();
+        foreach (var gradient in gradients.Skip(1))
+        {
+            squares = squares.add(gradient.to(ScalarType.Float64).square().sum());
+        }
+
+        var norm = squares.sqrt();
+        using var epsilon = 1e-6.ToScalar();
+        using var limit = maxNorm.ToScalar();
+        using var one = 1.0.ToScalar();
+        // coef = min(max_norm / (norm + 1e-6), 1): multiplying by exactly 1 leaves a gradient's bits unchanged.
+        var coefficient = full_like(norm, limit).div_(norm.add(epsilon)).clamp_max_(one);
         foreach (var gradient in gradients)
         {
-            squares += gradient.to(ScalarType.Float64).square().sum().item<double>();
+            gradient.mul_(coefficient.to(gradient.dtype));
         }
 
-        var norm = Math.Sqrt(squares);
-        var coefficient = maxNorm / (norm + 1e-6);
-        if (coefficient < 1)
-        {
-            using var scale = coefficient.ToScalar();
-            foreach (var gradient in gradients)
-            {
-                gradient.mul_(scale);
-            }
-        }
-
-        return norm;
+        return norm.MoveToOuterDisposeScope();
     }
 }

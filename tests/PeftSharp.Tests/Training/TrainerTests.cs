@@ -87,6 +87,35 @@ public sealed class TrainerTests : IDisposable
     }
 
     [Fact]
+    public void Reading_the_loss_in_windows_logs_exactly_what_reading_every_step_logs()
+    {
+        // What a GPU run does (one device wait per window); checked on the CPU, where the values must not change.
+        var options = new TrainerOptions { Epochs = 3, LearningRate = 0.05, WarmupSteps = 3, EvaluateEverySteps = 7 };
+
+        var everyStep = Train(options with { LossReadInterval = 1 });
+        var windows = Train(options with { LossReadInterval = 4 });
+
+        windows.Metrics.Points.OrderBy(p => p.Step).ThenBy(p => p.Key)
+            .Should().Equal(everyStep.Metrics.Points.OrderBy(p => p.Step).ThenBy(p => p.Key));
+        windows.Metrics.Values("train/grad_norm").Should().HaveCount(15);
+        windows.FinalWeights.Should().Equal(everyStep.FinalWeights);
+        // A window never holds steps back across an evaluation: step 7's loss is logged before its evaluation.
+        windows.Metrics.Points.FindIndex(p => p.Key == "train/loss" && p.Step == 7)
+            .Should().BeLessThan(windows.Metrics.Points.FindIndex(p => p.Key == "eval/accuracy" && p.Step == 7));
+    }
+
+    [Fact]
+    public void A_non_finite_loss_inside_a_window_names_its_step_and_no_checkpoint_follows_it()
+    {
+        var options = new TrainerOptions { Epochs = 3, LearningRate = 0.05, LossReadInterval = 8, CheckpointEverySteps = 4, CheckpointDirectory = temp.File("nan") };
+
+        var fit = () => Train(options, poisonAfterStep: 5);
+
+        fit.Should().Throw<InvalidOperationException>().WithMessage("*loss became NaN at step 6 (epoch 2)*");
+        Directory.GetDirectories(temp.File("nan")).Select(Path.GetFileName).Should().Equal("step-00000004");
+    }
+
+    [Fact]
     public void A_thousand_steps_leave_no_native_tensors_behind()
     {
         using var model = nn.Linear(4, 2);
