@@ -13,14 +13,15 @@ using Microsoft.CodeAnalysis.CSharp.Syntax;
 
 /// <summary>
 /// The mechanical fixes of the generator's diagnostics: add <c>partial</c> (PEFT001), declare the field as
-/// <c>Module&lt;Tensor, Tensor&gt;</c> (PEFT002), remove <c>readonly</c>/<c>static</c> (PEFT006).
+/// <c>Module&lt;Tensor, Tensor&gt;</c> (PEFT002), remove <c>readonly</c>/<c>static</c> (PEFT006), run a submodule with
+/// <c>call</c> instead of <c>forward</c> (PEFT017).
 /// </summary>
 [ExportCodeFixProvider(LanguageNames.CSharp, Name = nameof(PeftSharpCodeFixProvider))]
 [Shared]
 public sealed class PeftSharpCodeFixProvider : CodeFixProvider
 {
     /// <inheritdoc />
-    public override ImmutableArray<string> FixableDiagnosticIds { get; } = ["PEFT001", "PEFT002", "PEFT006"];
+    public override ImmutableArray<string> FixableDiagnosticIds { get; } = ["PEFT001", "PEFT002", "PEFT006", "PEFT017"];
 
     /// <inheritdoc />
     public override FixAllProvider GetFixAllProvider() => WellKnownFixAllProviders.BatchFixer;
@@ -52,6 +53,12 @@ public sealed class PeftSharpCodeFixProvider : CodeFixProvider
                 case "PEFT006" when node?.AncestorsAndSelf().OfType<FieldDeclarationSyntax>().FirstOrDefault() is { } field:
                     context.RegisterCodeFix(
                         CodeAction.Create("Make it a writable instance field", ct => Replace(context.Document, root, field, Writable(field), ct), "PEFT006"),
+                        diagnostic);
+                    break;
+                case "PEFT017" when root.FindNode(diagnostic.Location.SourceSpan, getInnermostNodeForTie: true).AncestorsAndSelf().OfType<InvocationExpressionSyntax>()
+                    .FirstOrDefault(i => i.Span == diagnostic.Location.SourceSpan) is { Expression: MemberAccessExpressionSyntax access } invocation:
+                    context.RegisterCodeFix(
+                        CodeAction.Create("Run it with call()", ct => Replace(context.Document, root, invocation, WithCall(invocation, access), ct), "PEFT017"),
                         diagnostic);
                     break;
             }
@@ -93,6 +100,9 @@ public sealed class PeftSharpCodeFixProvider : CodeFixProvider
             ? result.WithLeadingTrivia(field.GetLeadingTrivia())
             : result;
     }
+
+    internal static InvocationExpressionSyntax WithCall(InvocationExpressionSyntax invocation, MemberAccessExpressionSyntax access) =>
+        invocation.WithExpression(access.WithName(SyntaxFactory.IdentifierName("call").WithTriviaFrom(access.Name)));
 
     private static Task<Document> Replace(Document document, SyntaxNode root, SyntaxNode oldNode, SyntaxNode newNode, CancellationToken cancellationToken)
     {

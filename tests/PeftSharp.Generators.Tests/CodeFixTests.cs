@@ -9,6 +9,7 @@ using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.CodeActions;
 using Microsoft.CodeAnalysis.CodeFixes;
 using Microsoft.CodeAnalysis.CSharp;
+using Microsoft.CodeAnalysis.Diagnostics;
 using Microsoft.CodeAnalysis.Text;
 using PeftSharp.Generators.CodeFixes;
 using Xunit;
@@ -37,6 +38,45 @@ public sealed class CodeFixTests
         var text = (await fixedDocument.GetTextAsync()).ToString();
         text.Should().Contain(fixedText);
         (await Diagnostics(fixedDocument)).Should().BeEmpty();
+    }
+
+    [Fact]
+    public async Task Peft017_fix_runs_the_submodule_with_call()
+    {
+        var document = CreateDocument("""
+            using TorchSharp;
+            using static TorchSharp.torch;
+
+            public sealed class Net : nn.Module<Tensor, Tensor>
+            {
+                private readonly nn.Module<Tensor, Tensor> inner = nn.Linear(4, 4);
+
+                public Net() : base(nameof(Net)) => RegisterComponents();
+
+                private static nn.Module<Tensor, Tensor> Make() => nn.ReLU();
+
+                public override Tensor forward(Tensor x) => Make().forward(inner.forward(x));
+            }
+            """);
+        var analyzers = System.Collections.Immutable.ImmutableArray.Create<DiagnosticAnalyzer>(new PeftSharp.Generators.Analyzers.SubmoduleForwardAnalyzer());
+        async Task<IReadOnlyList<Diagnostic>> Peft017(Document d) =>
+            (await (await d.Project.GetCompilationAsync())!.WithAnalyzers(analyzers).GetAnalyzerDiagnosticsAsync()).Where(x => x.Id == "PEFT017").ToList();
+        var diagnostics = await Peft017(document);
+        diagnostics.Should().HaveCount(2);
+
+        // One fix at a time, each on the diagnostics of the document as the previous fix left it.
+        for (var fixes = 0; fixes < 2; fixes++)
+        {
+            var diagnostic = (await Peft017(document))[0];
+            var actions = new List<CodeAction>();
+            var context = new CodeFixContext(document, diagnostic, (action, _) => actions.Add(action), CancellationToken.None);
+            await new PeftSharpCodeFixProvider().RegisterCodeFixesAsync(context);
+            var operation = (await actions.Should().ContainSingle().Subject.GetOperationsAsync(CancellationToken.None)).OfType<ApplyChangesOperation>().Single();
+            document = operation.ChangedSolution.GetDocument(document.Id)!;
+        }
+
+        (await document.GetTextAsync()).ToString().Should().Contain("public override Tensor forward(Tensor x) => Make().call(inner.call(x));");
+        (await Peft017(document)).Should().BeEmpty();
     }
 
     private static Document CreateDocument(string source)

@@ -45,7 +45,7 @@ public sealed class RealBuildTests : IDisposable
         {
             private nn.Module<Tensor, Tensor> query = nn.Linear(4, 4);
             public Block() : base("block") => RegisterComponents();
-            public override Tensor forward(Tensor x) => query.forward(x);
+            public override Tensor forward(Tensor x) => query.call(x);
         }
 
         [LoraTargets("query", Rank = 4)]
@@ -56,7 +56,7 @@ public sealed class RealBuildTests : IDisposable
             [IA3Target(FeedForward = true)] private nn.Module<Tensor, Tensor> ff = nn.Linear(4, 4);
             [Trainable] private nn.Module<Tensor, Tensor> head = nn.Linear(4, 2);
             public Net() : base("net") => RegisterComponents();
-            public override Tensor forward(Tensor x) => head.forward(ff.forward(hidden.forward(block.forward(x))));
+            public override Tensor forward(Tensor x) => head.call(ff.call(hidden.call(block.call(x))));
         }
 
         [Experiment("consumer")]
@@ -85,10 +85,11 @@ public sealed class RealBuildTests : IDisposable
         ("PEFT004", "public sealed partial class M4 : nn.Module<Tensor, Tensor> { [LoraTarget, Trainable] private nn.Module<Tensor, Tensor> a = nn.Linear(2, 2); public M4() : base(\"m\") => RegisterComponents(); public override Tensor forward(Tensor x) => x; }"),
         ("PEFT008", "public sealed partial class M8 : nn.Module<Tensor, Tensor> { [IA3Target] private nn.Module<Tensor, Tensor> a = nn.Conv2d(2, 2, 1); public M8() : base(\"m\") => RegisterComponents(); public override Tensor forward(Tensor x) => x; }"),
         ("PEFT009", "public sealed partial class M9 : nn.Module<Tensor, Tensor> { [LoraTarget, IA3Target] private nn.Module<Tensor, Tensor> a = nn.Linear(2, 2); public M9() : base(\"m\") => RegisterComponents(); public override Tensor forward(Tensor x) => x; }"),
-        ("PEFT010", "[LoraTargets(\"nothing\")] public sealed partial class M10 : nn.Module<Tensor, Tensor> { private nn.Module<Tensor, Tensor> a = nn.Linear(2, 2); public M10() : base(\"m\") => RegisterComponents(); public override Tensor forward(Tensor x) => a.forward(x); }"),
+        ("PEFT010", "[LoraTargets(\"nothing\")] public sealed partial class M10 : nn.Module<Tensor, Tensor> { private nn.Module<Tensor, Tensor> a = nn.Linear(2, 2); public M10() : base(\"m\") => RegisterComponents(); public override Tensor forward(Tensor x) => a.call(x); }"),
         ("PEFT012", "[Experiment(\"e12\")] public sealed partial class E12 { public int[] Shape { get; set; } = []; [Model] public int M() => 0; [Dataset] public int D() => 0; }"),
         ("PEFT013", "[Experiment(\"e13\")] public sealed partial class E13 { public int Lr { get; set; } [Hyperparameter(Name = \"lr\")] public int LearningRate { get; set; } [Model] public int M() => 0; [Dataset] public int D() => 0; }"),
         ("PEFT014", "[Experiment(\"e14\")] public sealed partial class E14 { public int Seed { get; set; } }"),
+        ("PEFT017", "public sealed class M17 : nn.Module<Tensor, Tensor> { private nn.Module<Tensor, Tensor> a = nn.Linear(2, 2); public M17() : base(\"m\") => RegisterComponents(); public override Tensor forward(Tensor x) => a.forward(x); }"),
     ];
 
     [Fact]

@@ -137,4 +137,12 @@ internal static class DiagnosticDescriptors
         category: "Reliability",
         defaultSeverity: DiagnosticSeverity.Warning,
         isEnabledByDefault: true);
+
+    public static readonly DiagnosticDescriptor SubmoduleForward = new(
+        id: "PEFT017",
+        title: "Submodule run with forward() skips its hooks",
+        messageFormat: "'{0}.forward(...)' skips the hooks registered on '{0}': TorchSharp runs hooks only through call(), so forward hooks and the input casts of a bfloat16 frozen base (--base-dtype bfloat16) do not run; use '{0}.call(...)'",
+        category: "Usage",
+        defaultSeverity: DiagnosticSeverity.Warning,
+        isEnabledByDefault: true);
 }

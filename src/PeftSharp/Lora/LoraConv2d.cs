@@ -101,8 +101,8 @@ public sealed class LoraConv2d : LoraLayer
         foreach (var name in adapterNames)
         {
             using var scaling = Settings(name).Scaling.ToScalar();
-            var dropped = BranchDropout(name).forward(FrozenBaseCast.CastFloating(input, LoraAOf(name).weight.dtype));
-            var update = LoraBOf(name).forward(DownProject(name, dropped));
+            var dropped = BranchDropout(name).call(FrozenBaseCast.CastFloating(input, LoraAOf(name).weight.dtype));
+            var update = LoraBOf(name).call(DownProject(name, dropped));
             var magnitude = Magnitude(name);
             if (magnitude is null)
             {
@@ -154,7 +154,7 @@ public sealed class LoraConv2d : LoraLayer
         var missing = (ConvolutionChannelBlock - rank % ConvolutionChannelBlock) % ConvolutionChannelBlock;
         if (missing == 0 || !input.requires_grad || !is_grad_enabled() || input.device_type != DeviceType.CPU)
         {
-            return a.forward(input);
+            return a.call(input);
         }
 
         using var scope = NewDisposeScope();

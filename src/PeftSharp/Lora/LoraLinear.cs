@@ -109,8 +109,8 @@ public sealed class LoraLinear : LoraLayer
         {
             using var scaling = Settings(name).Scaling.ToScalar();
             // PEFT casts the input to the adapter's dtype (float32 adapters on a bfloat16 base).
-            var dropped = BranchDropout(name).forward(FrozenBaseCast.CastFloating(input, LoraAOf(name).weight!.dtype));
-            var update = LoraBOf(name).forward(LoraAOf(name).forward(dropped));
+            var dropped = BranchDropout(name).call(FrozenBaseCast.CastFloating(input, LoraAOf(name).weight!.dtype));
+            var update = LoraBOf(name).call(LoraAOf(name).call(dropped));
             var magnitude = Magnitude(name);
             if (magnitude is null)
             {

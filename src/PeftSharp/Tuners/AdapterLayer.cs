@@ -182,7 +182,7 @@ public abstract class AdapterLayer : nn.Module<Tensor, Tensor>, IAdapterLayer
     protected ScalarType? BaseDtype => base_layer.parameters().FirstOrDefault(p => p.is_floating_point())?.dtype;
 
     /// <summary>The base layer's output for <paramref name="input"/>, cast first to the base weights' dtype when it differs.</summary>
-    protected Tensor BaseForward(Tensor input) => base_layer.forward(FrozenBaseCast.CastFloating(input, BaseDtype));
+    protected Tensor BaseForward(Tensor input) => base_layer.call(FrozenBaseCast.CastFloating(input, BaseDtype));
 
     /// <summary>The output with <paramref name="adapterNames"/> (not merged, at least one) applied.</summary>
     protected abstract Tensor ForwardWithAdapters(Tensor input, IReadOnlyList<string> adapterNames);

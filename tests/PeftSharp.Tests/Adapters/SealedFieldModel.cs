@@ -21,6 +21,6 @@ internal sealed class SealedFieldModel : nn.Module<Tensor, Tensor>
     public override Tensor forward(Tensor input)
     {
         using var scope = NewDisposeScope();
-        return second.forward(first.forward(input)).MoveToOuterDisposeScope();
+        return second.call(first.call(input)).MoveToOuterDisposeScope();
     }
 }

@@ -27,13 +27,13 @@ internal sealed class TinyEncoder : nn.Module<Tensor, Tensor>
     public override Tensor forward(Tensor input)
     {
         using var scope = NewDisposeScope();
-        var h = embeddings.forward(input);
+        var h = embeddings.call(input);
         foreach (var block in layers)
         {
-            h = block.forward(h);
+            h = block.call(h);
         }
 
-        return classifier.forward(h.mean([1])).MoveToOuterDisposeScope();
+        return classifier.call(h.mean([1])).MoveToOuterDisposeScope();
     }
 }
 
@@ -53,8 +53,8 @@ internal sealed class TinyBlock : nn.Module<Tensor, Tensor>
     public override Tensor forward(Tensor input)
     {
         using var scope = NewDisposeScope();
-        var h = input + attention.forward(input);
-        return (h + ffn.forward(h)).MoveToOuterDisposeScope();
+        var h = input + attention.call(input);
+        return (h + ffn.call(h)).MoveToOuterDisposeScope();
     }
 }
 
@@ -78,7 +78,7 @@ internal sealed class TinyAttention : nn.Module<Tensor, Tensor>
     public override Tensor forward(Tensor input)
     {
         using var scope = NewDisposeScope();
-        var scores = query.forward(input).matmul(key.forward(input).transpose(1, 2)).softmax(-1);
-        return output.forward(scores.matmul(value.forward(input))).MoveToOuterDisposeScope();
+        var scores = query.call(input).matmul(key.call(input).transpose(1, 2)).softmax(-1);
+        return output.call(scores.matmul(value.call(input))).MoveToOuterDisposeScope();
     }
 }

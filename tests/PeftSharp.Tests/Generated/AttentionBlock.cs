@@ -21,6 +21,6 @@ public sealed partial class AttentionBlock : nn.Module<Tensor, Tensor>
     public override Tensor forward(Tensor input)
     {
         using var scope = NewDisposeScope();
-        return output.forward(query.forward(input) + value.forward(input)).MoveToOuterDisposeScope();
+        return output.call(query.call(input) + value.call(input)).MoveToOuterDisposeScope();
     }
 }

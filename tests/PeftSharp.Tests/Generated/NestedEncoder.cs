@@ -27,9 +27,9 @@ public sealed partial class NestedEncoder : nn.Module<Tensor, Tensor>
         var x = input;
         foreach (var layer in layers)
         {
-            x = layer.forward(x);
+            x = layer.call(x);
         }
 
-        return head.forward(ffn.forward(x)).MoveToOuterDisposeScope();
+        return head.call(ffn.call(x)).MoveToOuterDisposeScope();
     }
 }

@@ -29,6 +29,6 @@ public sealed partial class GoldenMlp : nn.Module<Tensor, Tensor>
     public override Tensor forward(Tensor input)
     {
         using var scope = NewDisposeScope();
-        return lin2.forward(relu.forward(lin1.forward(relu.forward(lin0.forward(input))))).MoveToOuterDisposeScope();
+        return lin2.call(relu.call(lin1.call(relu.call(lin0.call(input))))).MoveToOuterDisposeScope();
     }
 }

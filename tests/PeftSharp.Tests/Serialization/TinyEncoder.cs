@@ -49,7 +49,7 @@ internal sealed class TinyEncoder : nn.Module<Tensor, Tensor>
     public override Tensor forward(Tensor input)
     {
         using var scope = NewDisposeScope();
-        var hidden = norm.forward(query.forward(input) + value.forward(input));
-        return classifier.forward(batch.forward(hidden)).MoveToOuterDisposeScope();
+        var hidden = norm.call(query.call(input) + value.call(input));
+        return classifier.call(batch.call(hidden)).MoveToOuterDisposeScope();
     }
 }
