@@ -5,6 +5,7 @@ using System.Collections.Generic;
 using System.Linq;
 using PeftSharp.Benchmarks.Adapters;
 using PeftSharp.Benchmarks.Data;
+using PeftSharp.Benchmarks.Platform;
 using PeftSharp.Benchmarks.Runner;
 using PeftSharp.Benchmarks.Tracking;
 
@@ -20,6 +21,7 @@ internal static class Program
         new DataBenchmark(),
         new TrackingBenchmark(),
         new RunnerBenchmark(),
+        new OneDnnBenchmark(),
     ];
 
     public static int Main(string[] args)

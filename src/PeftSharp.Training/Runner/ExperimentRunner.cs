@@ -9,6 +9,7 @@ using System.Text.Json;
 using System.Threading;
 using System.Threading.Tasks;
 using PeftSharp.Data;
+using PeftSharp.Platform;
 using PeftSharp.Tracking;
 using PeftSharp.Training.Experiments;
 using static TorchSharp.torch;
@@ -379,18 +380,7 @@ public static class ExperimentRunner
             }
 
             device = TorchDevices.Resolve(settings.Device);
-            if (device.type == TorchSharp.DeviceType.CUDA)
-            {
-                // cuDNN's attention compiles a kernel per sequence length: seconds per new batch shape (see CuDnnAttention).
-                try
-                {
-                    CuDnnAttention.Enabled = false;
-                }
-                catch (PlatformNotSupportedException e)
-                {
-                    await host.Error.WriteLineAsync($"warning: {e.Message} New sequence lengths may be slow in bfloat16.").ConfigureAwait(false);
-                }
-            }
+            await ConfigureBackendsAsync(device, host.Error).ConfigureAwait(false);
         }
         catch (ArgumentException e)
         {
@@ -470,6 +460,25 @@ public static class ExperimentRunner
             await host.Error.WriteLineAsync(IsUserError(e) ? $"error: {e.Message}" : $"error: {e}").ConfigureAwait(false);
             await host.Error.WriteLineAsync($"Run {run.RunId} marked FAILED.").ConfigureAwait(false);
             return new RunResult<TResult>(run.RunId, RunStatus.Failed, default, e.Message, runDirectory);
+        }
+    }
+
+    // cuDNN's attention compiles a kernel per sequence length: seconds per new batch shape in bfloat16 on a GPU
+    // (LibTorchBackends.CuDnnAttentionEnabled).
+    private static async Task ConfigureBackendsAsync(Device device, TextWriter error)
+    {
+        if (device.type != TorchSharp.DeviceType.CUDA)
+        {
+            return;
+        }
+
+        try
+        {
+            LibTorchBackends.CuDnnAttentionEnabled = false;
+        }
+        catch (PlatformNotSupportedException e)
+        {
+            await error.WriteLineAsync($"warning: {e.Message} New sequence lengths may be slow in bfloat16.").ConfigureAwait(false);
         }
     }
 

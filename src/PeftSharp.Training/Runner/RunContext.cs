@@ -9,6 +9,7 @@ using System.Linq;
 using System.Text.Json;
 using System.Threading;
 using PeftSharp.Data;
+using PeftSharp.Platform;
 using PeftSharp.Precision;
 using PeftSharp.Tracking;
 using PeftSharp.Training.Engine;
@@ -71,7 +72,8 @@ public sealed class RunContext
     public IMetricSink Metrics { get; }
 
     /// <summary>
-    /// Moves <paramref name="model"/> to <see cref="Device"/> and, with <c>--base-dtype bfloat16</c>, casts its frozen
+    /// Moves <paramref name="model"/> to <see cref="Device"/>; on the CPU guards its convolutions against LibTorch's
+    /// wrong input gradients (<see cref="ConvolutionGuard"/>); with <c>--base-dtype bfloat16</c>, casts its frozen
     /// parameters to bfloat16 while the trainable ones stay float32 (<see cref="FrozenBaseCast"/>). Call it after the
     /// adapters are applied and the rest is frozen, before training.
     /// </summary>
@@ -80,6 +82,11 @@ public sealed class RunContext
     {
         ArgumentNullException.ThrowIfNull(model);
         model.to(Device);
+        if (Device.type == DeviceType.CPU && ConvolutionGuard.Apply(model) is > 0 and var guarded)
+        {
+            Output.WriteLine($"{guarded} convolution(s) with output channels not a multiple of 16 are guarded against LibTorch's wrong CPU input gradients (ConvolutionGuard).");
+        }
+
         if (Settings.BaseDtype != "bfloat16")
         {
             return null;

@@ -2,6 +2,7 @@ namespace PeftSharp.Lora;
 
 using System;
 using System.Collections.Generic;
+using PeftSharp.Platform;
 using PeftSharp.Precision;
 using TorchSharp;
 using TorchSharp.Modules;
@@ -15,9 +16,6 @@ using static TorchSharp.torch;
 /// </summary>
 public sealed class LoraConv2d : LoraLayer
 {
-    // Output channels per block of LibTorch's CPU convolution kernels; see DownProject.
-    private const int ConvolutionChannelBlock = 16;
-
     /// <summary>Wraps <paramref name="baseLayer"/> with one adapter named <paramref name="adapterName"/>.</summary>
     /// <exception cref="NotSupportedException">The convolution is grouped.</exception>
     public LoraConv2d(Conv2d baseLayer, LoraSettings settings, string adapterName = DefaultAdapterName)
@@ -117,7 +115,7 @@ public sealed class LoraConv2d : LoraLayer
             }
 
             var factor = magnitude.div(norm);
-            var wx = Convolve(BaseLayer, dropped, FrozenBaseCast.CastFloating(BaseLayer.weight, dropped.dtype));
+            var wx = ConvolutionGuard.Convolve(BaseLayer, dropped, FrozenBaseCast.CastFloating(BaseLayer.weight, dropped.dtype));
             using var one = 1.ToScalar();
             result = result.add(factor.sub(one).mul(wx)).add(factor.mul(update).mul(scaling));
         }
@@ -141,40 +139,14 @@ public sealed class LoraConv2d : LoraLayer
     private static Tensor ChannelNorm(Tensor weight) =>
         linalg.vector_norm(weight, dims: [1, 2, 3], keepdim: true).transpose(0, 1);
 
-    // LoRA's A applied to input. LibTorch 2.10's CPU convolution (TorchSharp 0.107) returns wrong input gradients, often
-    // NaN, for convolutions with kernels larger than 1x1 whose output channels are not a multiple of 16 (checked against
-    // float64 at stride 1: 1 to 12, 24 and 40 channels wrong, 16 and 32 right; the forward pass and the weight gradient
-    // are right). A has r outputs, so its wrong input gradient corrupted every LoRA weight below it (NaN on the first
-    // backward of a ResNet in about half of the runs). Zero filters appended up to the next multiple of 16 leave A's
-    // output and weight gradient unchanged and make the input gradient right; without autograd nothing is padded.
+    // LoRA's A applied to input. A has r outputs, so LibTorch's oneDNN defect (ConvolutionGuard) gave it wrong input
+    // gradients that corrupted every LoRA weight below it (NaN on the first backward of a ResNet in about half of the
+    // runs); A guards itself, so LoRA is right also where the runner's ConvolutionGuard is not applied.
     private Tensor DownProject(string adapterName, Tensor input)
     {
         var a = LoraAOf(adapterName);
-        var rank = a.weight.shape[0];
-        var missing = (ConvolutionChannelBlock - rank % ConvolutionChannelBlock) % ConvolutionChannelBlock;
-        if (missing == 0 || !input.requires_grad || !is_grad_enabled() || input.device_type != DeviceType.CPU)
-        {
-            return a.call(input);
-        }
-
-        using var scope = NewDisposeScope();
-        long[] fillerShape = [missing, .. a.weight.shape[1..]];
-        var weight = cat([a.weight, zeros(fillerShape, a.weight.dtype, a.weight.device)], 0);
-        return Convolve(a, input, weight).narrow(1, 0, rank).MoveToOuterDisposeScope();
-    }
-
-    // conv's convolution of input with weight instead of its own, without bias, honouring its padding mode.
-    private static Tensor Convolve(Conv2d conv, Tensor input, Tensor weight)
-    {
-        if (conv.padding_mode != PaddingModes.Zeros)
-        {
-            var p = conv.padding!;
-            using var padded = nn.functional.pad(input, [p[1], p[1], p[0], p[0]], conv.padding_mode);
-            return nn.functional.conv2d(padded, weight, null, conv.stride, [0L, 0L], conv.dilation, conv.groups);
-        }
-
-        return conv.padding_type is { } paddingType && conv.padding is null
-            ? nn.functional.conv2d_padding(input, weight, null, conv.stride, paddingType, conv.dilation, conv.groups)
-            : nn.functional.conv2d(input, weight, null, conv.stride, conv.padding, conv.dilation, conv.groups);
+        return ConvolutionGuard.Needed(input, a.weight.shape[0]) && a.weight.shape[2] * a.weight.shape[3] > 1
+            ? ConvolutionGuard.PaddedConvolution(a, input, a.weight)
+            : a.call(input);
     }
 }
