@@ -49,7 +49,7 @@ public static partial class EnvironmentTags
             [DotNet] = RuntimeInformation.FrameworkDescription,
             [TorchSharp] = typeof(TorchSharp.torch).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion.Split('+')[0]
                 ?? typeof(TorchSharp.torch).Assembly.GetName().Version?.ToString() ?? "unknown",
-            [LibTorch] = LibTorchPackage() ?? "unknown",
+            [LibTorch] = LibTorchPackage() ?? LoadedPyTorch() ?? "unknown",
             [OperatingSystem] = $"{RuntimeInformation.OSDescription} ({RuntimeInformation.OSArchitecture})",
             [Cpu] = CpuModel() ?? RuntimeInformation.ProcessArchitecture.ToString(),
             [CpuCores] = Environment.ProcessorCount.ToString(CultureInfo.InvariantCulture),
@@ -90,6 +90,30 @@ public static partial class EnvironmentTags
         return null;
     }
 
+    // TorchRuntime=system: no package, but a PyTorch install's torch/lib is loaded; torch/version.py beside it names it.
+    private static string? LoadedPyTorch()
+    {
+        const string maps = "/proc/self/maps";
+        if (!File.Exists(maps))
+        {
+            return null;
+        }
+
+        var library = File.ReadLines(maps).Select(l => l[(l.IndexOf('/', StringComparison.Ordinal) is >= 0 and var i ? i : l.Length)..])
+            .FirstOrDefault(path => Path.GetFileName(path) == "libtorch_cpu.so");
+        if (library is null)
+        {
+            return null;
+        }
+
+        var folder = Path.GetDirectoryName(library)!;
+        var versionFile = Path.Combine(folder, "..", "version.py");
+        var version = File.Exists(versionFile)
+            ? File.ReadLines(versionFile).Select(l => PyTorchVersion().Match(l)).FirstOrDefault(m => m.Success)?.Groups[1].Value
+            : null;
+        return version is null ? $"system LibTorch ({folder})" : $"PyTorch {version} ({folder})";
+    }
+
     private static string? CpuModel()
     {
         const string cpuInfo = "/proc/cpuinfo";
@@ -101,6 +125,9 @@ public static partial class EnvironmentTags
         var line = File.ReadLines(cpuInfo).FirstOrDefault(l => l.StartsWith("model name", StringComparison.Ordinal));
         return line?[(line.IndexOf(':', StringComparison.Ordinal) + 1)..].Trim();
     }
+
+    [GeneratedRegex("^__version__\\s*=\\s*['\"]([^'\"]+)['\"]", RegexOptions.CultureInvariant)]
+    private static partial Regex PyTorchVersion();
 
     [GeneratedRegex("\"((?:libtorch-[a-z0-9-]+)|(?:TorchSharp-cuda-[a-z]+))/([0-9][0-9A-Za-z.-]*)\"", RegexOptions.CultureInvariant)]
     private static partial Regex RuntimePackage();
