@@ -11,7 +11,7 @@ using PeftSharp.Training.Engine;
 
 /// <summary>
 /// Shows training progress: in a terminal, one live line redrawn in place (bar, step, ETA, loss, samples/s, tokens/s,
-/// resident memory); when the output is a file or a pipe (CI), a plain line every <c>interval</c> and at the first and
+/// resident memory, and on a GPU the process's GPU memory); when the output is a file or a pipe (CI), a plain line every <c>interval</c> and at the first and
 /// last step, so logs stay readable. Evaluations get a line of their own.
 /// </summary>
 public sealed class ProgressReporter : ITrainingObserver
@@ -22,6 +22,7 @@ public sealed class ProgressReporter : ITrainingObserver
     private readonly bool live;
     private readonly TimeSpan interval;
     private readonly string phase;
+    private readonly int? gpu;
     private long startTimestamp;
     private long lastPrintTimestamp;
     private long firstStep;
@@ -35,8 +36,10 @@ public sealed class ProgressReporter : ITrainingObserver
     /// <param name="live">Redraw one line in place (a terminal); false prints plain lines.</param>
     /// <param name="interval">Plain mode: the time between lines (zero: every step).</param>
     /// <param name="phase">Shown before each line (<c>train</c>, <c>pretrain</c>).</param>
-    public ProgressReporter(TextWriter output, bool live, TimeSpan interval, string phase)
+    /// <param name="gpu">The CUDA device trained on, whose memory the live line shows (read through NVML); null on the CPU.</param>
+    public ProgressReporter(TextWriter output, bool live, TimeSpan interval, string phase, int? gpu = null)
     {
+        this.gpu = gpu;
         this.output = output ?? throw new ArgumentNullException(nameof(output));
         this.live = live;
         this.interval = interval;
@@ -141,6 +144,11 @@ public sealed class ProgressReporter : ITrainingObserver
         if (live && ResidentMegabytes() is { } rss)
         {
             text.Append(CultureInfo.InvariantCulture, $" RSS {rss:N0} MB");
+        }
+
+        if (live && gpu is { } index && NvidiaGpus.ProcessMegabytes(index) is { } gpuMegabytes)
+        {
+            text.Append(CultureInfo.InvariantCulture, $" GPU {gpuMegabytes:N0} MB");
         }
 
         return text.ToString();

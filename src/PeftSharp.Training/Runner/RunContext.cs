@@ -301,7 +301,8 @@ public sealed class RunContext
     }
 
     private ProgressReporter Progress(string phase) =>
-        new(Output, host.LiveProgress ?? ProgressReporter.IsTerminal(Output), host.ProgressInterval, phase);
+        new(Output, host.LiveProgress ?? ProgressReporter.IsTerminal(Output), host.ProgressInterval, phase,
+            Device.type == DeviceType.CUDA ? Math.Max(0, Device.index) : null);
 
     private Dictionary<string, string> DatasetParams(string name, string digest, string source, long rows)
     {
