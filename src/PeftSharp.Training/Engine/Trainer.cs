@@ -143,8 +143,9 @@ public sealed class Trainer(TrainerOptions options, IMetricSink metrics, ITraini
                         optimizer.zero_grad();
                     }
 
-                    using (var count = pending.ToScalar())
+                    if (pending > 1)
                     {
+                        using var count = pending.ToScalar();
                         pendingLoss!.div_(count);
                     }
 

@@ -43,8 +43,15 @@ internal sealed class UnreadSteps : IDisposable
         var wait = Stopwatch.StartNew();
         double[] losses;
         double[] norms;
-        using (var scope = NewDisposeScope())
+        if (steps.Count == 1)
         {
+            // Every step on the CPU: two reads are cheaper than gathering.
+            losses = [steps[0].Loss.item<double>()];
+            norms = [steps[0].GradientNorm?.item<double>() ?? double.NaN];
+        }
+        else
+        {
+            using var scope = NewDisposeScope();
             using var noNorm = double.NaN.ToScalar();
             var tensors = new List<Tensor>(steps.Count * 2);
             foreach (var (_, loss, norm) in steps)
