@@ -18,7 +18,7 @@ public static class RunnerOptions
     [
         new("seed", "int", "seed of init, dropout and data order (default: 42)", false, (s, v) => s with { Seed = ParseInt(v, "seed", int.MinValue) }),
         new("device", "string", "auto (CUDA when available), cpu, cuda or cuda:N (default: auto)", false, (s, v) => s with { Device = CheckDevice(v) }),
-        new("base-dtype", "string", "dtype of the frozen parameters: float32 or bfloat16 (half their memory, faster on GPU; trainable ones stay float32) (default: float32)", false, (s, v) => s with { BaseDtype = CheckBaseDtype(v) }),
+        new("base-dtype", "string", "dtype of the frozen parameters: float32 or bfloat16 (half their memory; trainable ones stay float32) (default: float32)", false, (s, v) => s with { BaseDtype = CheckBaseDtype(v) }),
         new("threads", "int", "LibTorch CPU threads (default: LibTorch's choice, one per core)", false, (s, v) => s with { Threads = ParseInt(v, "threads", 1) }),
         new("resume", "path", "continue training from a checkpoint folder (Ctrl-C prints it)", false, (s, v) => s with { Resume = v }),
         new("checkpoint-dir", "path", "checkpoints and the final adapter (default: checkpoints/<run id>)", false, (s, v) => s with { CheckpointDirectory = v }),
