@@ -17,7 +17,7 @@ using static TorchSharp.torch;
 /// other layers that hold weights get a forward pre-hook that casts a floating-point input to their weights' dtype
 /// (a float32 head after a bfloat16 encoder computes in float32; a bfloat16 layer after it in bfloat16). Hooks run
 /// when a model calls its layers with <c>call()</c>, as TorchSharp's own modules do; a layer run with
-/// <c>forward()</c> directly must get inputs of its own dtype.
+/// <c>forward()</c> directly must get inputs of its own dtype (analyzer PEFT017 reports such calls).
 /// </summary>
 public static class FrozenBaseCast
 {
@@ -45,8 +45,8 @@ public static class FrozenBaseCast
         report = CastFrozenSubtrees(model, dtype, report);
         foreach (var module in model.modules().Prepend(model))
         {
-            // Adapter layers cast inside (PEFT's casts); their base layer runs through forward(), not call().
-            if (module is nn.Module<Tensor, Tensor> layer and not AdapterLayer
+            // Layers that hold weights themselves; an adapter layer holds none and makes PEFT's casts inside.
+            if (module is nn.Module<Tensor, Tensor> layer
                 && OwnFloatingParameter(module) is not null
                 && !Hooked.TryGetValue(module, out _))
             {
