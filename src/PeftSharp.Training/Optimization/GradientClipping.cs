@@ -14,18 +14,11 @@ using static TorchSharp.torch;
 /// </summary>
 public static class GradientClipping
 {
-    /// <summary>Scales the gradients of <paramref name="parameters"/> so their global norm is at most <paramref name="maxNorm"/>.</summary>
-    /// <returns>The global norm before clipping.</returns>
-    public static double ClipByGlobalNorm(IEnumerable<Parameter> parameters, double maxNorm)
-    {
-        using var norm = ClipByGlobalNormOnDevice(parameters, maxNorm);
-        return norm is null ? 0 : norm.item<double>();
-    }
-
     /// <summary>
-    /// As <see cref="ClipByGlobalNorm"/>, without waiting for the device: the norm and the scaling stay on the
-    /// gradients' device (as PyTorch's <c>clip_grad_norm_</c> does), so a GPU keeps working while the host queues the
-    /// next step. The caller reads the norm when it needs it, and disposes it.
+    /// Scales the gradients of <paramref name="parameters"/> so their global norm is at most <paramref name="maxNorm"/>,
+    /// without waiting for the device: the norm and the scaling stay on the gradients' device (as PyTorch's
+    /// <c>clip_grad_norm_</c> does), so a GPU keeps working while the host queues the next step. The caller reads the
+    /// norm when it needs it, and disposes it.
     /// </summary>
     /// <returns>The global norm before clipping, a float64 scalar on the gradients' device; null without gradients.</returns>
     public static Tensor? ClipByGlobalNormOnDevice(IEnumerable<Parameter> parameters, double maxNorm)

@@ -8,7 +8,6 @@ using System.Threading.Tasks;
 using FluentAssertions;
 using PeftSharp.Tests.Data;
 using SentimentLora;
-using PeftSharp.Data.Sources;
 using SentimentLora.Data;
 using PeftSharp.Training.Runner;
 using Xunit;
@@ -23,8 +22,7 @@ public sealed class ReviewsDataTests(ITestOutputHelper output)
     [SkippableFact]
     public async Task Prepare_data_writes_the_published_splits_as_Parquet()
     {
-        var cached = DebianPackage.IsExtracted(ReviewsData.DebianPackageName, ReviewsData.DebianPackageVersion, SentimentExperiment.DefaultCacheDirectory);
-        var reason = cached ? null : DebianPackage.MissingTools("the review data comes from the Debian package r-cran-modeldata");
+        var reason = DebianTestData.ReviewsUnavailable();
         Skip.If(reason is not null, reason);
         using var data = new TempDirectory();
         var log = new StringWriter();

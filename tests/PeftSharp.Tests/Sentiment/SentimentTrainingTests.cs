@@ -6,13 +6,11 @@ using System.Linq;
 using System.Text.Json;
 using System.Threading.Tasks;
 using FluentAssertions;
-using PeftSharp.Data.Sources;
 using PeftSharp.Serialization;
 using PeftSharp.Tests.Data;
 using PeftSharp.Tracking;
 using PeftSharp.Training.Runner;
 using SentimentLora;
-using SentimentLora.Data;
 using Xunit;
 using Xunit.Abstractions;
 
@@ -26,8 +24,7 @@ public sealed class SentimentTrainingTests(ITestOutputHelper output)
     [SkippableFact]
     public async Task Lora_on_a_small_subset_lowers_the_loss_and_saves_a_PEFT_adapter()
     {
-        var cached = DebianPackage.IsExtracted(ReviewsData.DebianPackageName, ReviewsData.DebianPackageVersion, SentimentExperiment.DefaultCacheDirectory);
-        var reason = cached ? null : DebianPackage.MissingTools("the review data comes from the Debian package r-cran-modeldata");
+        var reason = DebianTestData.ReviewsUnavailable();
         Skip.If(reason is not null, reason);
 
         using var folder = new TempDirectory();

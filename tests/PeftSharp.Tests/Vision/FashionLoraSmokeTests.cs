@@ -5,9 +5,7 @@ using System.IO;
 using System.Linq;
 using System.Threading.Tasks;
 using FashionResNetLora;
-using FashionResNetLora.Data;
 using FluentAssertions;
-using PeftSharp.Data.Sources;
 using PeftSharp.Tests.Data;
 using PeftSharp.Tracking;
 using PeftSharp.Training.Runner;
@@ -23,8 +21,7 @@ public sealed class FashionLoraSmokeTests(ITestOutputHelper output)
     [SkippableFact]
     public async Task A_few_LoRA_steps_lower_the_loss_and_save_a_PEFT_adapter()
     {
-        var cached = DebianPackage.IsExtracted(FashionMnist.DebianPackageName, FashionMnist.DebianPackageVersion, ExperimentPaths.DefaultCacheDirectory);
-        var reason = cached ? null : DebianPackage.MissingTools("Fashion-MNIST comes from the Debian package dataset-fashion-mnist");
+        var reason = DebianTestData.FashionMnistUnavailable();
         Skip.If(reason is not null, reason);
         using var temp = new TempDirectory();
         var log = new StringWriter();

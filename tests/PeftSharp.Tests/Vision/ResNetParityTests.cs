@@ -12,7 +12,6 @@ using FluentAssertions;
 using Microsoft.ML.OnnxRuntime;
 using Microsoft.ML.OnnxRuntime.Tensors;
 using PeftSharp.Data;
-using PeftSharp.Data.Sources;
 using PeftSharp.Models.Onnx;
 using PeftSharp.Models.Vision;
 using PeftSharp.Tests.Data;
@@ -34,7 +33,7 @@ public sealed class ResNetParityTests(ResNetFixture fixture, ITestOutputHelper o
     [SkippableFact]
     public async Task Features_match_ONNX_Runtime_on_real_photos_and_Fashion_MNIST_images()
     {
-        var reason = SamplePhotos.Unavailable() ?? FashionUnavailable();
+        var reason = SamplePhotos.Unavailable() ?? DebianTestData.FashionMnistUnavailable();
         Skip.If(reason is not null, reason);
         var images = new List<(string Name, Tensor Rgb)>();
         foreach (var name in SamplePhotos.Names)
@@ -145,11 +144,6 @@ public sealed class ResNetParityTests(ResNetFixture fixture, ITestOutputHelper o
         var tooSmall = () => model.forward(zeros(1, 3, 16, 16));
         tooSmall.Should().Throw<ArgumentException>().WithMessage("*[batch, 3, H, W] with H, W >= 32*[1, 3, 16, 16]*");
     }
-
-    private static string? FashionUnavailable() =>
-        DebianPackage.IsExtracted(FashionMnist.DebianPackageName, FashionMnist.DebianPackageVersion, ExperimentPaths.DefaultCacheDirectory)
-            ? null
-            : DebianPackage.MissingTools("Fashion-MNIST comes from the Debian package dataset-fashion-mnist");
 
     private static async Task<List<(string, Tensor)>> FashionImagesAsync(int count)
     {

@@ -4,6 +4,7 @@ using System.IO;
 using System.Threading.Tasks;
 using FashionResNetLora;
 using PeftSharp.Data.Sources;
+using PeftSharp.Tests.Data;
 using StbImageSharp;
 using static TorchSharp.torch;
 
@@ -21,9 +22,7 @@ internal static class SamplePhotos
 
     /// <summary>Why the photos cannot be had here, or null.</summary>
     public static string? Unavailable() =>
-        DebianPackage.IsExtracted(Package, Version, ExperimentPaths.DefaultCacheDirectory)
-            ? null
-            : DebianPackage.MissingTools("the test photos come from the Debian package python3-sklearn");
+        DebianTestData.Unavailable(Package, Version, ExperimentPaths.DefaultCacheDirectory, "the test photos come from the Debian package python3-sklearn");
 
     /// <summary>The photo as RGB <c>[1, 3, size, size]</c>, values 0-255: the centre square, resized bilinearly.</summary>
     public static async Task<Tensor> LoadAsync(string name, int size)
